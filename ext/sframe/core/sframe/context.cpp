@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "sframe/context.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "sframe/header.h"
+#include "sframe/kdf.h"
+
+namespace gste2ee::sframe {
+
+namespace {
+
+constexpr size_t kMaxAad = 4096;  // header + metadata assembled on the stack
+
+// nonce = salt XOR big-endian CTR in Nn (12) bytes; the top 4 bytes of the
+// counter encoding are always zero.
+void make_nonce(const SecretBytes& salt, uint64_t ctr, uint8_t* nonce) noexcept
+{
+  std::memcpy(nonce, salt.data(), kNonceSize);
+  for (size_t i = 0; i < 8; i++)
+    nonce[kNonceSize - 1 - i] ^= static_cast<uint8_t>(ctr >> (8 * i));
+}
+
+// AAD = header | metadata. Small metadata is joined on the stack; larger
+// metadata cannot be fed in pieces through the Aead interface, so it is
+// refused rather than allocated for.
+bool join_aad(ByteView header, ByteView metadata, uint8_t* buf, ByteView* aad) noexcept
+{
+  if (metadata.size == 0) {
+    *aad = header;
+    return true;
+  }
+  if (header.size + metadata.size > kMaxAad)
+    return false;
+  std::memcpy(buf, header.data, header.size);
+  std::memcpy(buf + header.size, metadata.data, metadata.size);
+  *aad = ByteView(buf, header.size + metadata.size);
+  return true;
+}
+
+struct PreparedKey {
+  const SuiteInfo* suite = nullptr;
+  SecretBytes salt;
+  std::unique_ptr<Aead> aead;
+};
+
+Result<PreparedKey> prepare(uint64_t kid, CipherSuite suite, ByteView base_key, Direction dir) noexcept
+{
+  auto info = suite_info(static_cast<uint16_t>(suite));
+  if (!info)
+    return info.failure();
+  auto ks = derive_key_salt(*info.value(), kid, base_key);
+  if (!ks)
+    return ks.failure();
+  auto aead = Aead::create(*info.value(), ks.value().key.view(), dir);
+  if (!aead)
+    return aead.failure();
+  PreparedKey k;
+  k.suite = info.value();
+  k.salt = std::move(ks.value().salt);
+  k.aead = std::move(aead).value();
+  return k;  // ks.value().key is wiped here; the Aead holds its own copy
+}
+
+} // namespace
+
+size_t max_overhead(CipherSuite suite) noexcept
+{
+  return kMaxHeaderSize + suite_info(suite).tag_size;
+}
+
+// ---------------------------------------------------------------- Encryptor
+
+struct Encryptor::Key {
+  uint64_t kid;
+  PreparedKey k;
+  uint64_t next;
+  uint64_t last;
+  bool exhausted;
+};
+
+Encryptor::Encryptor() = default;
+Encryptor::~Encryptor() = default;
+
+Encryptor::Key* Encryptor::find(uint64_t kid) const noexcept
+{
+  if (last_ && last_->kid == kid)
+    return last_;
+  auto it = keys_.find(kid);
+  if (it == keys_.end())
+    return nullptr;
+  last_ = it->second.get();
+  return last_;
+}
+
+Result<void> Encryptor::add_key(uint64_t kid, CipherSuite suite, ByteView base_key, CounterRange range) noexcept
+{
+  if (keys_.count(kid))
+    return fail(Error::DuplicateKeyId, "a key with this KID is already present");
+  if (range.first > range.last)
+    return fail(Error::InvalidArgument, "empty counter range");
+  auto prepared = prepare(kid, suite, base_key, Direction::Seal);
+  if (!prepared)
+    return prepared.failure();
+  auto key = std::make_unique<Key>();
+  key->kid = kid;
+  key->k = std::move(prepared).value();
+  key->next = range.first;
+  key->last = range.last;
+  key->exhausted = false;
+  auto spent = spent_.find(kid);
+  if (spent != spent_.end()) {
+    if (spent->second.exhausted || spent->second.next > range.last)
+      key->exhausted = true;
+    else if (spent->second.next > key->next)
+      key->next = spent->second.next;
+  }
+  keys_[kid] = std::move(key);
+  return {};
+}
+
+Result<void> Encryptor::remove_key(uint64_t kid) noexcept
+{
+  auto it = keys_.find(kid);
+  if (it == keys_.end())
+    return fail(Error::UnknownKeyId, "no key with this KID");
+  // Remember the furthest point this KID ever reached.
+  const Key& k = *it->second;
+  const bool all_used = k.exhausted && k.last == UINT64_MAX;
+  const uint64_t reached = !k.exhausted ? k.next : all_used ? UINT64_MAX : k.last + 1;
+  Spent& s = spent_.try_emplace(kid, Spent{ 0, false }).first->second;
+  s.exhausted = s.exhausted || all_used;
+  s.next = std::max(s.next, reached);
+  if (last_ == it->second.get())
+    last_ = nullptr;
+  keys_.erase(it);  // the Aead and salt wipe themselves
+  return {};
+}
+
+bool Encryptor::has_key(uint64_t kid) const noexcept
+{
+  return find(kid) != nullptr;
+}
+
+Result<void> Encryptor::grant_counters(uint64_t kid, CounterRange range) noexcept
+{
+  Key* k = find(kid);
+  if (!k)
+    return fail(Error::UnknownKeyId, "no key with this KID");
+  if (range.first > range.last)
+    return fail(Error::InvalidArgument, "empty counter range");
+  const bool rewinds = k->exhausted ? (k->last == UINT64_MAX || range.first <= k->last) : range.first < k->next;
+  if (rewinds)
+    return fail(Error::CounterRewind, "counter range would reuse a nonce");
+  k->next = range.first;
+  k->last = range.last;
+  k->exhausted = false;
+  return {};
+}
+
+Result<uint64_t> Encryptor::next_counter(uint64_t kid) const noexcept
+{
+  const Key* k = find(kid);
+  if (!k)
+    return fail(Error::UnknownKeyId, "no key with this KID");
+  if (k->exhausted)
+    return fail(Error::CounterExhausted, "the key's counters are used up");
+  return k->next;
+}
+
+Result<size_t> Encryptor::output_size(uint64_t kid, size_t n) const noexcept
+{
+  auto ctr = next_counter(kid);
+  if (!ctr)
+    return ctr.failure();
+  return header_size(kid, ctr.value()) + n + find(kid)->k.suite->tag_size;
+}
+
+Result<size_t> Encryptor::protect(uint64_t kid, ByteView metadata, ByteView plaintext, MutableByteView out) noexcept
+{
+  Key* k = find(kid);
+  if (!k)
+    return fail(Error::UnknownKeyId, "no key with this KID");
+  if (k->exhausted)
+    return fail(Error::CounterExhausted, "the key's counters are used up");
+  const uint64_t ctr = k->next;
+  const size_t tag = k->k.suite->tag_size;
+  const size_t hsize = header_size(kid, ctr);
+  if (out.size < hsize + plaintext.size + tag)
+    return fail(Error::BufferTooSmall, "output buffer too small");
+  auto written = encode_header(kid, ctr, out);
+  if (!written)
+    return written.failure();
+
+  uint8_t aad_buf[kMaxAad];
+  ByteView aad;
+  if (!join_aad({ out.data, hsize }, metadata, aad_buf, &aad))
+    return fail(Error::InvalidArgument, "metadata too large");
+  uint8_t nonce[kNonceSize];
+  make_nonce(k->k.salt, ctr, nonce);
+  auto sealed = k->k.aead->seal(nonce, aad, plaintext, out.data + hsize);
+  if (!sealed)
+    return sealed.failure();
+  // Consume the counter only once the frame exists; never wrap.
+  if (ctr == k->last)
+    k->exhausted = true;
+  else
+    k->next = ctr + 1;
+  return hsize + plaintext.size + tag;
+}
+
+// ---------------------------------------------------------------- Decryptor
+
+struct Decryptor::Key {
+  Key(uint64_t id, PreparedKey p, size_t window) : kid(id), k(std::move(p)), replay(window) {}
+  uint64_t kid;
+  PreparedKey k;
+  ReplayWindow replay;
+};
+
+Decryptor::Decryptor(size_t replay_window) : window_size_(replay_window) {}
+Decryptor::~Decryptor() = default;
+
+Decryptor::Key* Decryptor::find(uint64_t kid) const noexcept
+{
+  if (last_ && last_->kid == kid)
+    return last_;
+  auto it = keys_.find(kid);
+  if (it == keys_.end())
+    return nullptr;
+  last_ = it->second.get();
+  return last_;
+}
+
+Result<void> Decryptor::add_key(uint64_t kid, CipherSuite suite, ByteView base_key) noexcept
+{
+  if (keys_.count(kid))
+    return fail(Error::DuplicateKeyId, "a key with this KID is already present");
+  auto prepared = prepare(kid, suite, base_key, Direction::Open);
+  if (!prepared)
+    return prepared.failure();
+  keys_[kid] = std::make_unique<Key>(kid, std::move(prepared).value(), window_size_);
+  return {};
+}
+
+Result<void> Decryptor::remove_key(uint64_t kid) noexcept
+{
+  auto it = keys_.find(kid);
+  if (it == keys_.end())
+    return fail(Error::UnknownKeyId, "no key with this KID");
+  if (last_ == it->second.get())
+    last_ = nullptr;
+  keys_.erase(it);
+  return {};
+}
+
+bool Decryptor::has_key(uint64_t kid) const noexcept
+{
+  return find(kid) != nullptr;
+}
+
+Result<FrameInfo> Decryptor::run(ByteView frame, ByteView metadata, uint8_t* out, size_t out_size, bool in_place) noexcept
+{
+  auto header = decode_header(frame);
+  if (!header)
+    return header.failure();
+  const Header& h = header.value();
+  Key* k = find(h.kid);
+  if (!k)
+    return fail(Error::UnknownKeyId, "no key for the frame's KID");
+  const size_t tag = k->k.suite->tag_size;
+  if (frame.size < h.size + tag)
+    return fail(Error::TruncatedHeader, "frame shorter than header and tag");
+  const size_t pt_size = frame.size - h.size - tag;
+  if (in_place)
+    out = const_cast<uint8_t*>(frame.data) + h.size;
+  else if (out_size < pt_size)
+    return fail(Error::BufferTooSmall, "output buffer too small");
+  if (!k->replay.check(h.ctr))
+    return fail(Error::Replay, "counter already received or older than the replay window");
+
+  uint8_t aad_buf[kMaxAad];
+  ByteView aad;
+  if (!join_aad(frame.sub(0, h.size), metadata, aad_buf, &aad))
+    return fail(Error::InvalidArgument, "metadata too large");
+  uint8_t nonce[kNonceSize];
+  make_nonce(k->k.salt, h.ctr, nonce);
+  auto opened = k->k.aead->open(nonce, aad, frame.sub(h.size), out);
+  if (!opened)
+    return opened.failure();
+  k->replay.accept(h.ctr);
+  return FrameInfo{ h.kid, h.ctr, h.size, pt_size };
+}
+
+Result<FrameInfo> Decryptor::unprotect(ByteView frame, ByteView metadata, MutableByteView out) noexcept
+{
+  return run(frame, metadata, out.data, out.size, false);
+}
+
+Result<FrameInfo> Decryptor::unprotect_in_place(MutableByteView frame, ByteView metadata) noexcept
+{
+  return run(frame, metadata, nullptr, 0, true);
+}
+
+} // namespace gste2ee::sframe

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SFrame key derivation, RFC 9605 section 4.4.2:
+//   sframe_secret = HKDF-Extract("", base_key)
+//   sframe_key    = HKDF-Expand(sframe_secret, "SFrame 1.0 Secret key "  | KID(8) | suite(2), Nk)
+//   sframe_salt   = HKDF-Expand(sframe_secret, "SFrame 1.0 Secret salt " | KID(8) | suite(2), Nn)
+// and the per-SSRC base key of draft-ietf-avtcore-rtp-sframe:
+//   ssrc_key = HKDF-Expand(HKDF-Extract(SSRC(4), base_key), "SFrame 1.0 RTP Stream", Nh)
+#pragma once
+
+#include <cstdint>
+
+#include "sframe/bytes.h"
+#include "sframe/result.h"
+#include "sframe/suite.h"
+
+namespace gste2ee::sframe {
+
+struct KeyAndSalt {
+  SecretBytes key;   // Nk bytes
+  SecretBytes salt;  // Nn bytes
+};
+
+Result<SecretBytes> hkdf_extract(HashKind hash, ByteView salt, ByteView ikm) noexcept;
+Result<SecretBytes> hkdf_expand(HashKind hash, ByteView prk, ByteView info, size_t length) noexcept;
+
+Result<KeyAndSalt> derive_key_salt(const SuiteInfo& suite, uint64_t kid, ByteView base_key) noexcept;
+
+Result<SecretBytes> derive_ssrc_base_key(const SuiteInfo& suite, uint32_t ssrc, ByteView base_key) noexcept;
+
+} // namespace gste2ee::sframe
