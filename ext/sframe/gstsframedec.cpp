@@ -279,7 +279,6 @@ gst_sframe_dec_start (GstBaseTransform * trans) noexcept
   gst_clear_object (&st.keyring);
   st.keyring = keyring;
   st.keys = std::make_unique < glue::DecryptKeys > (st.replay_window);
-  st.static_key.version++;  /* the new decryptor needs the static key */
   st.mode = glue::Mode::Frame;
   st.lost = false;
   return TRUE;
