@@ -100,7 +100,7 @@ sframe::Result<uint64_t> EncryptKeys::select_from_keyring (GstE2eeKeyring * keyr
 {
   if (!keyring) {
     drop_ring_key ();
-    return sframe::fail (sframe::Error::UnknownKeyId, "no key: set the key property or fill the keyring");
+    return sframe::failed (sframe::Error::UnknownKeyId, "no key: set the key property or fill the keyring");
   }
   const guint generation = gst_e2ee_keyring_get_generation (keyring);
   if (keyring != seen_keyring_ || generation != seen_generation_) {
@@ -132,7 +132,7 @@ sframe::Result<uint64_t> EncryptKeys::select_from_keyring (GstE2eeKeyring * keyr
     }
   }
   if (!have_ring_key_)
-    return sframe::fail (sframe::Error::UnknownKeyId, "the keyring has no encrypt key");
+    return sframe::failed (sframe::Error::UnknownKeyId, "the keyring has no encrypt key");
   return ring_kid_;
 }
 

@@ -20,7 +20,7 @@ namespace {
 
 Failure crypto_failure()
 {
-  return fail(Error::CryptoFailure, "OpenSSL operation failed");
+  return failed(Error::CryptoFailure, "OpenSSL operation failed");
 }
 
 bool too_long(size_t n)
@@ -47,9 +47,9 @@ public:
   Result<void> seal(const uint8_t* nonce, ByteView aad, ByteView pt, uint8_t* out) noexcept override
   {
     if (dir_ != Direction::Seal)
-      return fail(Error::InvalidArgument, "AEAD keyed for opening used to seal");
+      return failed(Error::InvalidArgument, "AEAD keyed for opening used to seal");
     if (too_long(pt.size) || too_long(aad.size))
-      return fail(Error::InvalidArgument, "frame too large");
+      return failed(Error::InvalidArgument, "frame too large");
     EVP_CIPHER_CTX* c = ctx_.get();
     int len = 0;
     if (EVP_EncryptInit_ex(c, nullptr, nullptr, nullptr, nonce) != 1)
@@ -68,11 +68,11 @@ public:
   Result<void> open(const uint8_t* nonce, ByteView aad, ByteView ct, uint8_t* out) noexcept override
   {
     if (dir_ != Direction::Open)
-      return fail(Error::InvalidArgument, "AEAD keyed for sealing used to open");
+      return failed(Error::InvalidArgument, "AEAD keyed for sealing used to open");
     if (ct.size < suite_.tag_size)
-      return fail(Error::TruncatedHeader, "ciphertext shorter than the tag");
+      return failed(Error::TruncatedHeader, "ciphertext shorter than the tag");
     if (too_long(ct.size) || too_long(aad.size))
-      return fail(Error::InvalidArgument, "frame too large");
+      return failed(Error::InvalidArgument, "frame too large");
     const size_t pt_size = ct.size - suite_.tag_size;
     // The tag is copied out first: with in-place decryption the plaintext
     // must not be able to overwrite it, and SET_TAG wants a mutable pointer.
@@ -91,7 +91,7 @@ public:
     // OpenSSL compares the GCM tag in constant time (CRYPTO_memcmp).
     if (EVP_DecryptFinal_ex(c, out + pt_size, &len) != 1) {
       OPENSSL_cleanse(out, pt_size);  // unauthenticated plaintext never survives
-      return fail(Error::AuthenticationFailed, "SFrame authentication tag mismatch");
+      return failed(Error::AuthenticationFailed, "SFrame authentication tag mismatch");
     }
     return {};
   }
@@ -208,9 +208,9 @@ public:
   Result<void> seal(const uint8_t* nonce, ByteView aad, ByteView pt, uint8_t* out) noexcept override
   {
     if (dir_ != Direction::Seal)
-      return fail(Error::InvalidArgument, "AEAD keyed for opening used to seal");
+      return failed(Error::InvalidArgument, "AEAD keyed for opening used to seal");
     if (too_long(pt.size))
-      return fail(Error::InvalidArgument, "frame too large");
+      return failed(Error::InvalidArgument, "frame too large");
     if (!ctr_crypt(nonce, pt.data, pt.size, out))
       return crypto_failure();
     uint8_t mac[EVP_MAX_MD_SIZE];
@@ -224,11 +224,11 @@ public:
   Result<void> open(const uint8_t* nonce, ByteView aad, ByteView ct, uint8_t* out) noexcept override
   {
     if (dir_ != Direction::Open)
-      return fail(Error::InvalidArgument, "AEAD keyed for sealing used to open");
+      return failed(Error::InvalidArgument, "AEAD keyed for sealing used to open");
     if (ct.size < suite_.tag_size)
-      return fail(Error::TruncatedHeader, "ciphertext shorter than the tag");
+      return failed(Error::TruncatedHeader, "ciphertext shorter than the tag");
     if (too_long(ct.size))
-      return fail(Error::InvalidArgument, "frame too large");
+      return failed(Error::InvalidArgument, "frame too large");
     const size_t ct_size = ct.size - suite_.tag_size;
     uint8_t mac[EVP_MAX_MD_SIZE];
     if (!compute_mac(nonce, aad, { ct.data, ct_size }, mac))
@@ -237,7 +237,7 @@ public:
     const bool match = CRYPTO_memcmp(mac, ct.data + ct_size, suite_.tag_size) == 0;
     OPENSSL_cleanse(mac, sizeof mac);
     if (!match)
-      return fail(Error::AuthenticationFailed, "SFrame authentication tag mismatch");
+      return failed(Error::AuthenticationFailed, "SFrame authentication tag mismatch");
     if (!ctr_crypt(nonce, ct.data, ct_size, out))
       return crypto_failure();
     return {};
@@ -284,7 +284,7 @@ Result<std::unique_ptr<Aead>> make(const SuiteInfo& s, ByteView key, Direction d
 {
   std::unique_ptr<T> a(new (std::nothrow) T(s, dir));
   if (!a)
-    return fail(Error::CryptoFailure, "out of memory");
+    return failed(Error::CryptoFailure, "out of memory");
   auto r = a->init(key);
   if (!r)
     return r.failure();
@@ -296,7 +296,7 @@ Result<std::unique_ptr<Aead>> make(const SuiteInfo& s, ByteView key, Direction d
 Result<std::unique_ptr<Aead>> Aead::create(const SuiteInfo& suite, ByteView key, Direction dir) noexcept
 {
   if (key.size != suite.key_size)
-    return fail(Error::InvalidArgument, "key size does not match the cipher suite");
+    return failed(Error::InvalidArgument, "key size does not match the cipher suite");
   if (suite.kind == AeadKind::Gcm)
     return make<GcmAead>(suite, key, dir);
   return make<CtrHmacAead>(suite, key, dir);

@@ -97,9 +97,9 @@ Encryptor::Key* Encryptor::find(uint64_t kid) const noexcept
 Result<void> Encryptor::add_key(uint64_t kid, CipherSuite suite, ByteView base_key, CounterRange range) noexcept
 {
   if (keys_.count(kid))
-    return fail(Error::DuplicateKeyId, "a key with this KID is already present");
+    return failed(Error::DuplicateKeyId, "a key with this KID is already present");
   if (range.first > range.last)
-    return fail(Error::InvalidArgument, "empty counter range");
+    return failed(Error::InvalidArgument, "empty counter range");
   auto prepared = prepare(kid, suite, base_key, Direction::Seal);
   if (!prepared)
     return prepared.failure();
@@ -124,7 +124,7 @@ Result<void> Encryptor::remove_key(uint64_t kid) noexcept
 {
   auto it = keys_.find(kid);
   if (it == keys_.end())
-    return fail(Error::UnknownKeyId, "no key with this KID");
+    return failed(Error::UnknownKeyId, "no key with this KID");
   // Remember the furthest point this KID ever reached.
   const Key& k = *it->second;
   const bool all_used = k.exhausted && k.last == UINT64_MAX;
@@ -147,12 +147,12 @@ Result<void> Encryptor::grant_counters(uint64_t kid, CounterRange range) noexcep
 {
   Key* k = find(kid);
   if (!k)
-    return fail(Error::UnknownKeyId, "no key with this KID");
+    return failed(Error::UnknownKeyId, "no key with this KID");
   if (range.first > range.last)
-    return fail(Error::InvalidArgument, "empty counter range");
+    return failed(Error::InvalidArgument, "empty counter range");
   const bool rewinds = k->exhausted ? (k->last == UINT64_MAX || range.first <= k->last) : range.first < k->next;
   if (rewinds)
-    return fail(Error::CounterRewind, "counter range would reuse a nonce");
+    return failed(Error::CounterRewind, "counter range would reuse a nonce");
   k->next = range.first;
   k->last = range.last;
   k->exhausted = false;
@@ -163,9 +163,9 @@ Result<uint64_t> Encryptor::next_counter(uint64_t kid) const noexcept
 {
   const Key* k = find(kid);
   if (!k)
-    return fail(Error::UnknownKeyId, "no key with this KID");
+    return failed(Error::UnknownKeyId, "no key with this KID");
   if (k->exhausted)
-    return fail(Error::CounterExhausted, "the key's counters are used up");
+    return failed(Error::CounterExhausted, "the key's counters are used up");
   return k->next;
 }
 
@@ -181,14 +181,14 @@ Result<size_t> Encryptor::protect(uint64_t kid, ByteView metadata, ByteView plai
 {
   Key* k = find(kid);
   if (!k)
-    return fail(Error::UnknownKeyId, "no key with this KID");
+    return failed(Error::UnknownKeyId, "no key with this KID");
   if (k->exhausted)
-    return fail(Error::CounterExhausted, "the key's counters are used up");
+    return failed(Error::CounterExhausted, "the key's counters are used up");
   const uint64_t ctr = k->next;
   const size_t tag = k->k.suite->tag_size;
   const size_t hsize = header_size(kid, ctr);
   if (out.size < hsize + plaintext.size + tag)
-    return fail(Error::BufferTooSmall, "output buffer too small");
+    return failed(Error::BufferTooSmall, "output buffer too small");
   auto written = encode_header(kid, ctr, out);
   if (!written)
     return written.failure();
@@ -196,7 +196,7 @@ Result<size_t> Encryptor::protect(uint64_t kid, ByteView metadata, ByteView plai
   uint8_t aad_buf[kMaxAad];
   ByteView aad;
   if (!join_aad({ out.data, hsize }, metadata, aad_buf, &aad))
-    return fail(Error::InvalidArgument, "metadata too large");
+    return failed(Error::InvalidArgument, "metadata too large");
   uint8_t nonce[kNonceSize];
   make_nonce(k->k.salt, ctr, nonce);
   auto sealed = k->k.aead->seal(nonce, aad, plaintext, out.data + hsize);
@@ -236,7 +236,7 @@ Decryptor::Key* Decryptor::find(uint64_t kid) const noexcept
 Result<void> Decryptor::add_key(uint64_t kid, CipherSuite suite, ByteView base_key) noexcept
 {
   if (keys_.count(kid))
-    return fail(Error::DuplicateKeyId, "a key with this KID is already present");
+    return failed(Error::DuplicateKeyId, "a key with this KID is already present");
   auto prepared = prepare(kid, suite, base_key, Direction::Open);
   if (!prepared)
     return prepared.failure();
@@ -248,7 +248,7 @@ Result<void> Decryptor::remove_key(uint64_t kid) noexcept
 {
   auto it = keys_.find(kid);
   if (it == keys_.end())
-    return fail(Error::UnknownKeyId, "no key with this KID");
+    return failed(Error::UnknownKeyId, "no key with this KID");
   if (last_ == it->second.get())
     last_ = nullptr;
   keys_.erase(it);
@@ -268,22 +268,22 @@ Result<FrameInfo> Decryptor::run(ByteView frame, ByteView metadata, uint8_t* out
   const Header& h = header.value();
   Key* k = find(h.kid);
   if (!k)
-    return fail(Error::UnknownKeyId, "no key for the frame's KID");
+    return failed(Error::UnknownKeyId, "no key for the frame's KID");
   const size_t tag = k->k.suite->tag_size;
   if (frame.size < h.size + tag)
-    return fail(Error::TruncatedHeader, "frame shorter than header and tag");
+    return failed(Error::TruncatedHeader, "frame shorter than header and tag");
   const size_t pt_size = frame.size - h.size - tag;
   if (in_place)
     out = const_cast<uint8_t*>(frame.data) + h.size;
   else if (out_size < pt_size)
-    return fail(Error::BufferTooSmall, "output buffer too small");
+    return failed(Error::BufferTooSmall, "output buffer too small");
   if (!k->replay.check(h.ctr))
-    return fail(Error::Replay, "counter already received or older than the replay window");
+    return failed(Error::Replay, "counter already received or older than the replay window");
 
   uint8_t aad_buf[kMaxAad];
   ByteView aad;
   if (!join_aad(frame.sub(0, h.size), metadata, aad_buf, &aad))
-    return fail(Error::InvalidArgument, "metadata too large");
+    return failed(Error::InvalidArgument, "metadata too large");
   uint8_t nonce[kNonceSize];
   make_nonce(k->k.salt, h.ctr, nonce);
   auto opened = k->k.aead->open(nonce, aad, frame.sub(h.size), out);

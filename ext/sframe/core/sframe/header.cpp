@@ -46,7 +46,7 @@ Result<size_t> encode_header(uint64_t kid, uint64_t ctr, MutableByteView out) no
   const size_t ctr_len = field_size(ctr);
   const size_t total = 1 + kid_len + ctr_len;
   if (out.size < total)
-    return fail(Error::BufferTooSmall, "output buffer too small for the SFrame header");
+    return failed(Error::BufferTooSmall, "output buffer too small for the SFrame header");
 
   uint8_t config = 0;
   config |= kid_len == 0 ? static_cast<uint8_t>(kid << 4) : static_cast<uint8_t>(0x80 | ((kid_len - 1) << 4));
@@ -60,7 +60,7 @@ Result<size_t> encode_header(uint64_t kid, uint64_t ctr, MutableByteView out) no
 Result<Header> decode_header(ByteView in) noexcept
 {
   if (in.size < 1)
-    return fail(Error::TruncatedHeader, "empty SFrame frame");
+    return failed(Error::TruncatedHeader, "empty SFrame frame");
   const uint8_t config = in.data[0];
   const bool kid_extended = (config & 0x80) != 0;
   const bool ctr_extended = (config & 0x08) != 0;
@@ -69,7 +69,7 @@ Result<Header> decode_header(ByteView in) noexcept
   Header h;
   h.size = 1 + kid_len + ctr_len;
   if (in.size < h.size)
-    return fail(Error::TruncatedHeader, "SFrame header truncated");
+    return failed(Error::TruncatedHeader, "SFrame header truncated");
   h.kid = kid_extended ? get_be(in.data + 1, kid_len) : (config >> 4) & 0x07;
   h.ctr = ctr_extended ? get_be(in.data + 1 + kid_len, ctr_len) : config & 0x07;
   return h;

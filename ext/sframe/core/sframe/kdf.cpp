@@ -63,7 +63,7 @@ Result<SecretBytes> hkdf_extract(HashKind hash, ByteView salt, ByteView ikm) noe
 {
   SecretBytes prk(hash_size(hash));
   if (!hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, hash, salt, ikm, {}, prk.data(), prk.size()))
-    return fail(Error::CryptoFailure, "HKDF-Extract failed");
+    return failed(Error::CryptoFailure, "HKDF-Extract failed");
   return prk;
 }
 
@@ -71,14 +71,14 @@ Result<SecretBytes> hkdf_expand(HashKind hash, ByteView prk, ByteView info, size
 {
   SecretBytes okm(length);
   if (!hkdf(EVP_KDF_HKDF_MODE_EXPAND_ONLY, hash, {}, prk, info, okm.data(), okm.size()))
-    return fail(Error::CryptoFailure, "HKDF-Expand failed");
+    return failed(Error::CryptoFailure, "HKDF-Expand failed");
   return okm;
 }
 
 Result<KeyAndSalt> derive_key_salt(const SuiteInfo& suite, uint64_t kid, ByteView base_key) noexcept
 {
   if (base_key.size == 0)
-    return fail(Error::InvalidArgument, "empty base key");
+    return failed(Error::InvalidArgument, "empty base key");
   auto secret = hkdf_extract(suite.hash, {}, base_key);
   if (!secret)
     return secret.failure();

@@ -64,7 +64,7 @@ private:
   Failure failure_{ Error::InvalidArgument, "" };
 };
 
-inline Failure fail(Error code, const char* message) noexcept
+inline Failure failed(Error code, const char* message) noexcept
 {
   return Failure{ code, message };
 }

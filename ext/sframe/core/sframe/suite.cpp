@@ -21,7 +21,7 @@ constexpr SuiteInfo kSuites[] = {
 Result<const SuiteInfo*> suite_info(uint16_t value) noexcept
 {
   if (value < 1 || value > 8)
-    return fail(Error::UnsupportedCipherSuite, "unsupported SFrame cipher suite");
+    return failed(Error::UnsupportedCipherSuite, "unsupported SFrame cipher suite");
   return &kSuites[value - 1];
 }
 
