@@ -186,6 +186,7 @@ GST_START_TEST(test_invalid_key_fails_start)
     g_free(dbg);
     gst_message_unref(msg);
     gst_element_set_state(e, GST_STATE_NULL);
+    gst_bus_set_flushing(bus, TRUE);  // queued messages hold the element
     gst_object_unref(bus);
     gst_object_unref(e);
   }
@@ -234,6 +235,7 @@ GST_START_TEST(test_no_key_drops)
   gst_message_unref(msg);
   // Rate-limited: the second drop within a second posts nothing.
   fail_unless(gst_bus_pop_filtered(bus, GST_MESSAGE_WARNING) == nullptr);
+  gst_bus_set_flushing(bus, TRUE);  // queued messages hold the element
   gst_object_unref(bus);
   gst_harness_teardown(h);
 }
