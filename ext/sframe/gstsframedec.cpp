@@ -38,6 +38,7 @@
 #include <gst/video/video-event.h>
 
 #include "gstsframecaps.h"
+#include "gstsframecommon.h"
 #include "gstsframeelements.h"
 #include "gstsframekeys.h"
 
@@ -83,15 +84,10 @@ struct Stats {
 constexpr guint kDefaultReplayWindow = 128;
 constexpr guint kDefaultKeyOverlapMs = 2000;
 
-struct State {
-  std::mutex lock;  /* guards everything below */
-  glue::StaticKey static_key;
-  GstSFrameClearPrefix prefix = GST_SFRAME_CLEAR_PREFIX_NONE;
+struct State : glue::CommonState {
   guint replay_window = kDefaultReplayWindow;
   guint key_overlap_ms = kDefaultKeyOverlapMs;
-  glue::Mode mode = glue::Mode::Frame;
   std::unique_ptr<glue::DecryptKeys> keys;  /* per stream: start to stop */
-  GstE2eeKeyring *keyring = nullptr;
   bool lost = false;  /* a frame was dropped since the last good one */
   gint64 last_message_us[kReasons] = {};
   Stats stats;
@@ -112,13 +108,7 @@ struct _GstSFrameDec {
 };
 
 enum {
-  PROP_0,
-  PROP_CIPHER_SUITE,
-  PROP_KEY,
-  PROP_KEY_ID,
-  PROP_CLEAR_PREFIX,
-  PROP_KEYRING,
-  PROP_REPLAY_WINDOW,
+  PROP_REPLAY_WINDOW = glue::PROP_COMMON_LAST,
   PROP_KEY_OVERLAP,
   PROP_STATS,
 };
@@ -164,44 +154,10 @@ gst_sframe_dec_set_property (GObject * object, guint prop_id, const GValue * val
 {
   GstSFrameDec *self = GST_SFRAME_DEC (object);
   State & st = *self->state;
-  if (prop_id == PROP_KEYRING) {
-    auto *keyring = GST_E2EE_KEYRING (g_value_dup_object (value));
-    GST_OBJECT_LOCK (self);
-    std::swap (self->keyring, keyring);
-    GST_OBJECT_UNLOCK (self);
-    {
-      std::lock_guard < std::mutex > guard (st.lock);
-      gst_clear_object (&st.keyring);
-      st.keyring = self->keyring ? GST_E2EE_KEYRING (gst_object_ref (self->keyring)) : nullptr;
-    }
-    gst_clear_object (&keyring);
+  if (glue::set_common_property (GST_ELEMENT (self), &self->keyring, st, prop_id, value))
     return;
-  }
   std::lock_guard < std::mutex > guard (st.lock);
-  glue::StaticKey & key = st.static_key;
   switch (prop_id) {
-    case PROP_CIPHER_SUITE:
-      key.suite = static_cast < GstE2eeCipherSuite > (g_value_get_enum (value));
-      key.version++;
-      break;
-    case PROP_KEY:{
-      const gchar *hex = g_value_get_string (value);
-      key.set = hex && *hex;
-      key.invalid = key.set && !glue::parse_hex_key (hex, &key.key);
-      if (!key.set || key.invalid) {
-        key.set = false;
-        key.key.wipe ();
-      }
-      key.version++;
-      break;
-    }
-    case PROP_KEY_ID:
-      key.kid = g_value_get_uint64 (value);
-      key.version++;
-      break;
-    case PROP_CLEAR_PREFIX:
-      st.prefix = static_cast < GstSFrameClearPrefix > (g_value_get_enum (value));
-      break;
     case PROP_REPLAY_WINDOW:
       st.replay_window = g_value_get_uint (value);
       break;
@@ -220,23 +176,10 @@ gst_sframe_dec_get_property (GObject * object, guint prop_id, GValue * value,
 {
   GstSFrameDec *self = GST_SFRAME_DEC (object);
   State & st = *self->state;
-  if (prop_id == PROP_KEYRING) {
-    GST_OBJECT_LOCK (self);
-    g_value_set_object (value, self->keyring);
-    GST_OBJECT_UNLOCK (self);
+  if (glue::get_common_property (GST_ELEMENT (self), &self->keyring, st, prop_id, value))
     return;
-  }
   std::lock_guard < std::mutex > guard (st.lock);
   switch (prop_id) {
-    case PROP_CIPHER_SUITE:
-      g_value_set_enum (value, st.static_key.suite);
-      break;
-    case PROP_KEY_ID:
-      g_value_set_uint64 (value, st.static_key.kid);
-      break;
-    case PROP_CLEAR_PREFIX:
-      g_value_set_enum (value, st.prefix);
-      break;
     case PROP_REPLAY_WINDOW:
       g_value_set_uint (value, st.replay_window);
       break;
@@ -257,29 +200,10 @@ gst_sframe_dec_start (GstBaseTransform * trans) noexcept
 {
   GstSFrameDec *self = GST_SFRAME_DEC (trans);
   State & st = *self->state;
-  bool invalid, has_static;
-  {
-    std::lock_guard < std::mutex > guard (st.lock);
-    invalid = st.static_key.invalid;
-    has_static = st.static_key.set;
-  }
-  if (invalid) {
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("Invalid SFrame key"),
-        ("the key property must be an even number of hexadecimal digits"));
+  if (!glue::start_common (GST_ELEMENT (self), &self->keyring, st))
     return FALSE;
-  }
-  GstE2eeKeyring *keyring = has_static ? nullptr
-      : gst_e2ee_keyring_element_ensure (GST_ELEMENT (self), &self->keyring);
-  if (!keyring) {
-    GST_OBJECT_LOCK (self);
-    keyring = self->keyring ? GST_E2EE_KEYRING (gst_object_ref (self->keyring)) : nullptr;
-    GST_OBJECT_UNLOCK (self);
-  }
   std::lock_guard < std::mutex > guard (st.lock);
-  gst_clear_object (&st.keyring);
-  st.keyring = keyring;
   st.keys = std::make_unique < glue::DecryptKeys > (st.replay_window);
-  st.mode = glue::Mode::Frame;
   st.lost = false;
   return TRUE;
 }
@@ -288,22 +212,19 @@ static gboolean
 gst_sframe_dec_stop (GstBaseTransform * trans) noexcept
 {
   State & st = *GST_SFRAME_DEC (trans)->state;
-  std::lock_guard < std::mutex > guard (st.lock);
-  st.keys.reset ();  /* wipes every key */
-  gst_clear_object (&st.keyring);
+  {
+    std::lock_guard < std::mutex > guard (st.lock);
+    st.keys.reset ();  /* wipes every key */
+  }
+  glue::stop_common (st);
   return TRUE;
 }
 
 static gboolean
 gst_sframe_dec_sink_event (GstBaseTransform * trans, GstEvent * event) noexcept
 {
-  if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS) {
-    GstCaps *caps = nullptr;
-    gst_event_parse_caps (event, &caps);
-    State & st = *GST_SFRAME_DEC (trans)->state;
-    std::lock_guard < std::mutex > guard (st.lock);
-    st.mode = glue::mode_for_caps (caps);
-  }
+  if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS)
+    glue::update_mode (*GST_SFRAME_DEC (trans)->state, event);
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
@@ -463,7 +384,6 @@ static void
 gst_sframe_dec_finalize (GObject * object)
 {
   GstSFrameDec *self = GST_SFRAME_DEC (object);
-  gst_clear_object (&self->state->keyring);
   delete self->state;
   gst_clear_object (&self->keyring);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -491,52 +411,10 @@ gst_sframe_dec_class_init (GstSFrameDecClass * klass)
   const auto rw = static_cast < GParamFlags > (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
       | GST_PARAM_MUTABLE_PLAYING);
 
-  /**
-   * GstSFrameDec:cipher-suite:
-   *
-   * SFrame cipher suite of the static #GstSFrameDec:key.
-   */
-  g_object_class_install_property (gobject_class, PROP_CIPHER_SUITE,
-      g_param_spec_enum ("cipher-suite", "Cipher suite",
-          "SFrame cipher suite of the static key (RFC 9605 section 4.5; keyring keys carry their own)",
-          GST_TYPE_E2EE_CIPHER_SUITE, GST_E2EE_CIPHER_DEFAULT, rw));
-  /**
-   * GstSFrameDec:key:
-   *
-   * Static SFrame base key as hexadecimal digits; write-only, never logged.
-   */
-  g_object_class_install_property (gobject_class, PROP_KEY,
-      g_param_spec_string ("key", "Key",
-          "Static SFrame base key, hexadecimal (write-only; used beside the keyring's keys)",
-          nullptr, static_cast < GParamFlags > (G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_PLAYING)));
-  /**
-   * GstSFrameDec:key-id:
-   *
-   * The KID of the static #GstSFrameDec:key.
-   */
-  g_object_class_install_property (gobject_class, PROP_KEY_ID,
-      g_param_spec_uint64 ("key-id", "Key ID", "KID of the static key",
-          0, G_MAXUINT64, 0, rw));
-  /**
-   * GstSFrameDec:clear-prefix:
-   *
-   * Leading bytes that the sender left in clear; must match sframeenc.
-   */
-  g_object_class_install_property (gobject_class, PROP_CLEAR_PREFIX,
-      g_param_spec_enum ("clear-prefix", "Clear prefix",
-          "Leading bytes the sender left unencrypted but authenticated (must match sframeenc)",
-          GST_TYPE_SFRAME_CLEAR_PREFIX, GST_SFRAME_CLEAR_PREFIX_NONE, rw));
-  /**
-   * GstSFrameDec:keyring:
-   *
-   * The shared keyring: all of its keys decrypt. When unset and no static key
-   * is given, the element finds one through the "gst.e2ee.keyring" context.
-   */
-  g_object_class_install_property (gobject_class, PROP_KEYRING,
-      g_param_spec_object ("keyring", "Keyring",
-          "Shared SFrame keyring whose keys are all used for decryption",
-          GST_TYPE_E2EE_KEYRING, rw));
+  /* cipher-suite, key (write-only), key-id, clear-prefix, keyring: see
+   * docs/elements/sframedec.md. */
+  glue::install_common_properties (gobject_class, false);
+
   /**
    * GstSFrameDec:replay-window:
    *

@@ -33,6 +33,7 @@
 #include <gst/video/video-event.h>
 
 #include "gstsframecaps.h"
+#include "gstsframecommon.h"
 #include "gstsframeelements.h"
 #include "gstsframekeys.h"
 
@@ -54,13 +55,8 @@ struct Stats {
   guint64 kid = 0;
 };
 
-struct State {
-  std::mutex lock;  /* guards everything below */
-  glue::StaticKey static_key;
-  GstSFrameClearPrefix prefix = GST_SFRAME_CLEAR_PREFIX_NONE;
-  glue::Mode mode = glue::Mode::Frame;
-  glue::EncryptKeys keys;
-  GstE2eeKeyring *keyring = nullptr;  /* the one in use while streaming */
+struct State : glue::CommonState {
+  glue::EncryptKeys keys;  /* lives as long as the element: counters never restart */
   bool have_last_kid = false;
   uint64_t last_kid = 0;
   gint64 last_warning_us = 0;
@@ -83,13 +79,7 @@ struct _GstSFrameEnc {
 };
 
 enum {
-  PROP_0,
-  PROP_CIPHER_SUITE,
-  PROP_KEY,
-  PROP_KEY_ID,
-  PROP_CLEAR_PREFIX,
-  PROP_KEYRING,
-  PROP_STATS,
+  PROP_STATS = glue::PROP_COMMON_LAST,
 };
 
 /* RFC 9605 overhead at most: 17 header bytes and a 16-byte tag. */
@@ -125,49 +115,8 @@ gst_sframe_enc_set_property (GObject * object, guint prop_id, const GValue * val
     GParamSpec * pspec) noexcept
 {
   GstSFrameEnc *self = GST_SFRAME_ENC (object);
-  State & st = *self->state;
-  if (prop_id == PROP_KEYRING) {
-    auto *keyring = GST_E2EE_KEYRING (g_value_dup_object (value));
-    GST_OBJECT_LOCK (self);
-    std::swap (self->keyring, keyring);
-    GST_OBJECT_UNLOCK (self);
-    {
-      std::lock_guard < std::mutex > guard (st.lock);
-      gst_clear_object (&st.keyring);
-      st.keyring = self->keyring ? GST_E2EE_KEYRING (gst_object_ref (self->keyring)) : nullptr;
-    }
-    gst_clear_object (&keyring);
-    return;
-  }
-  std::lock_guard < std::mutex > guard (st.lock);
-  glue::StaticKey & key = st.static_key;
-  switch (prop_id) {
-    case PROP_CIPHER_SUITE:
-      key.suite = static_cast < GstE2eeCipherSuite > (g_value_get_enum (value));
-      key.version++;
-      break;
-    case PROP_KEY:{
-      const gchar *hex = g_value_get_string (value);
-      key.set = hex && *hex;
-      key.invalid = key.set && !glue::parse_hex_key (hex, &key.key);
-      if (!key.set || key.invalid) {
-        key.set = false;
-        key.key.wipe ();
-      }
-      key.version++;
-      break;
-    }
-    case PROP_KEY_ID:
-      key.kid = g_value_get_uint64 (value);
-      key.version++;
-      break;
-    case PROP_CLEAR_PREFIX:
-      st.prefix = static_cast < GstSFrameClearPrefix > (g_value_get_enum (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (!glue::set_common_property (GST_ELEMENT (self), &self->keyring, *self->state, prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
@@ -176,82 +125,35 @@ gst_sframe_enc_get_property (GObject * object, guint prop_id, GValue * value,
 {
   GstSFrameEnc *self = GST_SFRAME_ENC (object);
   State & st = *self->state;
-  if (prop_id == PROP_KEYRING) {
-    GST_OBJECT_LOCK (self);
-    g_value_set_object (value, self->keyring);
-    GST_OBJECT_UNLOCK (self);
+  if (glue::get_common_property (GST_ELEMENT (self), &self->keyring, st, prop_id, value))
+    return;
+  if (prop_id == PROP_STATS) {
+    std::lock_guard < std::mutex > guard (st.lock);
+    g_value_take_boxed (value, stats_structure (st.stats));
     return;
   }
-  std::lock_guard < std::mutex > guard (st.lock);
-  switch (prop_id) {
-    case PROP_CIPHER_SUITE:
-      g_value_set_enum (value, st.static_key.suite);
-      break;
-    case PROP_KEY_ID:
-      g_value_set_uint64 (value, st.static_key.kid);
-      break;
-    case PROP_CLEAR_PREFIX:
-      g_value_set_enum (value, st.prefix);
-      break;
-    case PROP_STATS:
-      g_value_take_boxed (value, stats_structure (st.stats));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static gboolean
 gst_sframe_enc_start (GstBaseTransform * trans) noexcept
 {
   GstSFrameEnc *self = GST_SFRAME_ENC (trans);
-  State & st = *self->state;
-  bool invalid, has_static;
-  {
-    std::lock_guard < std::mutex > guard (st.lock);
-    invalid = st.static_key.invalid;
-    has_static = st.static_key.set;
-    st.mode = glue::Mode::Frame;  /* until caps say otherwise */
-  }
-  if (invalid) {
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("Invalid SFrame key"),
-        ("the key property must be an even number of hexadecimal digits"));
-    return FALSE;
-  }
-  /* Without a static key, keys come from the pipeline's shared keyring. */
-  GstE2eeKeyring *keyring = has_static ? nullptr
-      : gst_e2ee_keyring_element_ensure (GST_ELEMENT (self), &self->keyring);
-  if (!keyring) {
-    GST_OBJECT_LOCK (self);
-    keyring = self->keyring ? GST_E2EE_KEYRING (gst_object_ref (self->keyring)) : nullptr;
-    GST_OBJECT_UNLOCK (self);
-  }
-  std::lock_guard < std::mutex > guard (st.lock);
-  gst_clear_object (&st.keyring);
-  st.keyring = keyring;
-  return TRUE;
+  return glue::start_common (GST_ELEMENT (self), &self->keyring, *self->state);
 }
 
 static gboolean
 gst_sframe_enc_stop (GstBaseTransform * trans) noexcept
 {
-  State & st = *GST_SFRAME_ENC (trans)->state;
-  std::lock_guard < std::mutex > guard (st.lock);
-  gst_clear_object (&st.keyring);
+  glue::stop_common (*GST_SFRAME_ENC (trans)->state);
   return TRUE;
 }
 
 static gboolean
 gst_sframe_enc_sink_event (GstBaseTransform * trans, GstEvent * event) noexcept
 {
-  if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS) {
-    GstCaps *caps = nullptr;
-    gst_event_parse_caps (event, &caps);
-    State & st = *GST_SFRAME_ENC (trans)->state;
-    std::lock_guard < std::mutex > guard (st.lock);
-    st.mode = glue::mode_for_caps (caps);
-  }
+  if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS)
+    glue::update_mode (*GST_SFRAME_ENC (trans)->state, event);
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
@@ -440,7 +342,6 @@ static void
 gst_sframe_enc_finalize (GObject * object)
 {
   GstSFrameEnc *self = GST_SFRAME_ENC (object);
-  gst_clear_object (&self->state->keyring);
   delete self->state;  /* keys wipe themselves */
   gst_clear_object (&self->keyring);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -465,59 +366,9 @@ gst_sframe_enc_class_init (GstSFrameEncClass * klass)
   gobject_class->get_property = gst_sframe_enc_get_property;
   gobject_class->finalize = gst_sframe_enc_finalize;
 
-  const auto rw = static_cast < GParamFlags > (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-      | GST_PARAM_MUTABLE_PLAYING);
-
-  /**
-   * GstSFrameEnc:cipher-suite:
-   *
-   * SFrame cipher suite of the static #GstSFrameEnc:key (keyring keys carry
-   * their own).
-   */
-  g_object_class_install_property (gobject_class, PROP_CIPHER_SUITE,
-      g_param_spec_enum ("cipher-suite", "Cipher suite",
-          "SFrame cipher suite of the static key (RFC 9605 section 4.5; keyring keys carry their own)",
-          GST_TYPE_E2EE_CIPHER_SUITE, GST_E2EE_CIPHER_DEFAULT, rw));
-  /**
-   * GstSFrameEnc:key:
-   *
-   * Static SFrame base key as hexadecimal digits. Write-only: it can never be
-   * read back and is never logged. The key's counter starts at 0 and never
-   * restarts while the element exists.
-   */
-  g_object_class_install_property (gobject_class, PROP_KEY,
-      g_param_spec_string ("key", "Key",
-          "Static SFrame base key, hexadecimal (write-only; takes precedence over the keyring)",
-          nullptr, static_cast < GParamFlags > (G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_PLAYING)));
-  /**
-   * GstSFrameEnc:key-id:
-   *
-   * The KID of the static #GstSFrameEnc:key, written in every SFrame header.
-   */
-  g_object_class_install_property (gobject_class, PROP_KEY_ID,
-      g_param_spec_uint64 ("key-id", "Key ID", "KID of the static key",
-          0, G_MAXUINT64, 0, rw));
-  /**
-   * GstSFrameEnc:clear-prefix:
-   *
-   * Leading bytes of each frame left in clear for SFUs and packetizers and
-   * authenticated as SFrame metadata. sframedec must use the same value.
-   */
-  g_object_class_install_property (gobject_class, PROP_CLEAR_PREFIX,
-      g_param_spec_enum ("clear-prefix", "Clear prefix",
-          "Leading bytes left unencrypted but authenticated (vp8: 10 bytes of key frames, 3 of delta frames; opus: the TOC byte)",
-          GST_TYPE_SFRAME_CLEAR_PREFIX, GST_SFRAME_CLEAR_PREFIX_NONE, rw));
-  /**
-   * GstSFrameEnc:keyring:
-   *
-   * The shared keyring; when unset and no static key is given, the element
-   * finds one through the "gst.e2ee.keyring" context or creates it.
-   */
-  g_object_class_install_property (gobject_class, PROP_KEYRING,
-      g_param_spec_object ("keyring", "Keyring",
-          "Shared SFrame keyring whose encrypt KID is used when no static key is set",
-          GST_TYPE_E2EE_KEYRING, rw));
+  /* cipher-suite, key (write-only), key-id, clear-prefix, keyring: see
+   * docs/elements/sframeenc.md. */
+  glue::install_common_properties (gobject_class, true);
   /**
    * GstSFrameEnc:stats:
    *
