@@ -249,6 +249,19 @@ gst_sframe_dec_transform_caps (GstBaseTransform * trans, GstPadDirection directi
   return out;
 }
 
+/* SFrame caps without original-caps (a sender that does not carry them) give
+ * "anything" downstream; if nothing downstream narrows that, say bytes. */
+static GstCaps *
+gst_sframe_dec_fixate_caps (GstBaseTransform * trans, GstPadDirection direction, GstCaps * caps,
+    GstCaps * othercaps) noexcept
+{
+  if (direction == GST_PAD_SINK && gst_caps_is_any (othercaps)) {
+    gst_caps_unref (othercaps);
+    return gst_caps_new_empty_simple ("application/octet-stream");
+  }
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->fixate_caps (trans, direction, caps, othercaps);
+}
+
 static gboolean
 gst_sframe_dec_query (GstBaseTransform * trans, GstPadDirection direction, GstQuery * query) noexcept
 {
@@ -462,6 +475,7 @@ gst_sframe_dec_class_init (GstSFrameDecClass * klass)
   trans_class->stop = gst_sframe_dec_stop;
   trans_class->sink_event = gst_sframe_dec_sink_event;
   trans_class->transform_caps = gst_sframe_dec_transform_caps;
+  trans_class->fixate_caps = gst_sframe_dec_fixate_caps;
   trans_class->transform_ip = gst_sframe_dec_transform_ip;
   trans_class->query = gst_sframe_dec_query;
 }

@@ -80,6 +80,24 @@ GST_START_TEST(test_caps_round_trip)
 }
 GST_END_TEST;
 
+// A sender that does not carry the original caps: bytes come out.
+GST_START_TEST(test_sframe_caps_without_original)
+{
+  GstHarness* h = new_dec("", false);
+  gst_harness_set_src_caps_str(h, "application/x-sframe");
+  Sender tx(0);
+  const Bytes pt = pattern(30);
+  gst_harness_push(h, to_buffer(tx.frame(pt)));
+  GstBuffer* out = gst_harness_pull(h);
+  fail_unless(to_bytes(out) == pt);
+  gst_buffer_unref(out);
+  GstCaps* got = gst_pad_get_current_caps(h->sinkpad);
+  fail_unless(gst_structure_has_name(gst_caps_get_structure(got, 0), "application/octet-stream"));
+  gst_caps_unref(got);
+  gst_harness_teardown(h);
+}
+GST_END_TEST;
+
 GST_START_TEST(test_packet_mode_round_trip)
 {
   gchar* desc = g_strdup_printf("sframeenc key=%s ! sframedec key=%s", kKeyHex, kKeyHex);
@@ -294,6 +312,7 @@ static Suite* sframedec_suite()
   suite_add_tcase(s, tc);
   tcase_add_test(tc, test_capsless_round_trip_all_suites);
   tcase_add_test(tc, test_caps_round_trip);
+  tcase_add_test(tc, test_sframe_caps_without_original);
   tcase_add_test(tc, test_packet_mode_round_trip);
   tcase_add_test(tc, test_clear_prefix_round_trip_and_tamper);
   tcase_add_test(tc, test_empty_buffer_passes);
