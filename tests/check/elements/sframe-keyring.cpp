@@ -185,6 +185,64 @@ GST_START_TEST(test_context_sharing)
 }
 GST_END_TEST;
 
+// The application answers need-context synchronously with its own keyring.
+static GstBusSyncReply answer_need_context(GstBus*, GstMessage* msg, gpointer kr)
+{
+  const gchar* type = nullptr;
+  if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_NEED_CONTEXT && gst_message_parse_context_type(msg, &type) &&
+      g_str_equal(type, GST_E2EE_KEYRING_CONTEXT_TYPE)) {
+    GstContext* ctx = gst_e2ee_keyring_context_new(GST_E2EE_KEYRING(kr));
+    gst_element_set_context(GST_ELEMENT(GST_MESSAGE_SRC(msg)), ctx);
+    gst_context_unref(ctx);
+  }
+  return GST_BUS_PASS;
+}
+
+GST_START_TEST(test_application_provides_keyring)
+{
+  GstE2eeKeyring* app = gst_e2ee_keyring_new();
+  GstElement* pipeline = gst_parse_launch("fakesrc ! sframedec name=d ! fakesink", nullptr);
+  GstBus* bus = gst_element_get_bus(pipeline);
+  gst_bus_set_sync_handler(bus, answer_need_context, app, nullptr);
+  gst_element_set_state(pipeline, GST_STATE_PAUSED);
+  GstElement* d = gst_bin_get_by_name(GST_BIN(pipeline), "d");
+  GstE2eeKeyring* got = nullptr;
+  g_object_get(d, "keyring", &got, nullptr);
+  fail_unless(got == app);
+  gst_object_unref(got);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_bus_set_sync_handler(bus, nullptr, nullptr, nullptr);
+  gst_object_unref(bus);
+  gst_object_unref(d);
+  gst_object_unref(pipeline);
+  gst_object_unref(app);
+}
+GST_END_TEST;
+
+// An element given a keyring keeps it instead of looking for another.
+GST_START_TEST(test_explicit_keyring_kept)
+{
+  GstE2eeKeyring* mine = gst_e2ee_keyring_new();
+  GstE2eeKeyring* other = gst_e2ee_keyring_new();
+  GstElement* pipeline = gst_parse_launch("fakesrc ! sframedec name=d ! fakesink", nullptr);
+  GstElement* d = gst_bin_get_by_name(GST_BIN(pipeline), "d");
+  g_object_set(d, "keyring", mine, nullptr);
+  GstContext* ctx = gst_e2ee_keyring_context_new(other);
+  gst_element_set_context(pipeline, ctx);
+  gst_context_unref(ctx);
+  gst_element_set_state(pipeline, GST_STATE_PAUSED);
+  GstE2eeKeyring* got = nullptr;
+  g_object_get(d, "keyring", &got, nullptr);
+  fail_unless(got == mine);
+  gst_object_unref(got);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(d);
+  gst_object_unref(pipeline);
+  gst_object_unref(mine);
+  gst_object_unref(other);
+}
+GST_END_TEST;
+
 static Suite* keyring_suite()
 {
   Suite* s = suite_create("sframe-keyring");
@@ -195,6 +253,8 @@ static Suite* keyring_suite()
   tcase_add_test(tc, test_replaced_key_not_used);
   tcase_add_test(tc, test_shared_kid_distinct_counters);
   tcase_add_test(tc, test_context_sharing);
+  tcase_add_test(tc, test_application_provides_keyring);
+  tcase_add_test(tc, test_explicit_keyring_kept);
   return s;
 }
 
