@@ -299,7 +299,6 @@ gst_sframe_enc_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuffer
   AfterFrame after;
   gsize written = 0;
   bool empty = in.size == 0;
-  gint64 now = g_get_monotonic_time ();
   bool warn_now = false;
   {
     std::lock_guard < std::mutex > guard (st.lock);
@@ -311,9 +310,11 @@ gst_sframe_enc_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuffer
       if (after.request_key_frame)
         st.stats.key_frame_requests++;
     }
-    if (after.warning && now - st.last_warning_us >= G_USEC_PER_SEC) {
-      st.last_warning_us = now;
-      warn_now = true;
+    if (after.warning) {
+      const gint64 now = g_get_monotonic_time ();  /* only on the rare drop path */
+      warn_now = now - st.last_warning_us >= G_USEC_PER_SEC;
+      if (warn_now)
+        st.last_warning_us = now;
     }
   }
   gst_buffer_unmap (outbuf, &out);
