@@ -14,6 +14,7 @@
 
 #include <gst/e2ee/e2ee.h>
 
+#include "fatal-log-domains.h"
 #include "sframe/sframe.h"
 
 namespace testutil {

@@ -13,6 +13,7 @@
 #include <gst/check/gstcheck.h>
 #include <gst/e2ee/e2ee.h>
 
+#include "fatal-log-domains.h"
 #include "sframe/sframe.h"
 
 namespace sf = gste2ee::sframe;

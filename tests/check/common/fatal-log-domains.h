@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// gstcheck turns warnings and criticals into failures only for GLib's and
+// GStreamer's own log domains; ours ("GStreamer-SFrame" for the plugin,
+// "GStreamer-E2EE" for libgste2ee) would merely print. Including this header
+// makes them abort the test, before main() runs.
+#pragma once
+
+#include <glib.h>
+
+namespace testutil {
+
+inline const bool kOurDomainsFatal = [] {
+  const auto levels = static_cast<GLogLevelFlags>(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  g_log_set_fatal_mask("GStreamer-SFrame", levels);
+  g_log_set_fatal_mask("GStreamer-E2EE", levels);
+  return true;
+}();
+
+} // namespace testutil
