@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Shared by examples/run-demo.sh and tests/run-tests.sh: installs the Debian 12
-# packages that are missing (as root) and configures + builds a build dir.
-# Source it, then call: ensure_packages; build_dir <dir> [meson options...]
+# Shared set-up of the two README commands (examples/run-demo.sh,
+# tests/run-tests.sh): the one Debian 12 package list, installing what is
+# missing (as root), and configuring + building a build directory.
+# Source it, then call: ensure_packages; build_dir DIR [meson options...]
 
-# The one package list (build, tests, demo).
+# The one package list: build, tests, sanitizers (gcc's libasan/libubsan come
+# with build-essential) and the demo's runtime elements.
 E2EE_PACKAGES=(
   build-essential meson ninja-build pkg-config python3
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libssl-dev libsrtp2-dev libnice-dev check
@@ -14,7 +16,14 @@ E2EE_PACKAGES=(
 
 E2EE_SOURCE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
+# Installs the packages of E2EE_PACKAGES that are missing; does nothing (and
+# needs no network) when all are installed. Not root: prints the command and
+# exits 1.
 ensure_packages() {
+  if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "=== not a Debian system (no dpkg-query): not checking packages; needed: ${E2EE_PACKAGES[*]}" >&2
+    return 0
+  fi
   local missing=() p
   for p in "${E2EE_PACKAGES[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -24,33 +33,47 @@ ensure_packages() {
   if [ "${#missing[@]}" -eq 0 ]; then
     return 0
   fi
-  local cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+  local install=(apt-get install -y --no-install-recommends "${missing[@]}")
   if [ "$(id -u)" -ne 0 ]; then
-    echo "Missing Debian packages. As root, run:" >&2
-    echo "  apt-get update && $cmd" >&2
+    echo "Missing Debian packages: ${missing[*]}" >&2
+    echo "Install them as root, then run this command again:" >&2
+    echo "  apt-get update && DEBIAN_FRONTEND=noninteractive ${install[*]}" >&2
     exit 1
   fi
-  echo "Installing: ${missing[*]}"
+  local log="${TMPDIR:-/tmp}/gst-e2ee-apt.log" start=$SECONDS
+  echo "=== installing ${#missing[@]} Debian packages (log: $log): ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  # shellcheck disable=SC2086
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if ! { apt-get update && "${install[@]}"; } >"$log" 2>&1; then
+    tail -30 "$log" >&2
+    echo "=== apt-get failed (full log: $log)" >&2
+    exit 1
+  fi
+  echo "=== installed in $((SECONDS - start)) s"
 }
 
-# build_dir DIR [meson options]: configures DIR once, then builds it.
+# build_dir DIR [meson options...]: configures DIR (or applies the options to
+# an existing DIR), then builds it. Logs go to DIR/e2ee-*.log; on failure
+# their end is printed and the function returns 1.
 build_dir() {
-  local dir="$1"
+  local dir="$1" start=$SECONDS
   shift
   mkdir -p "$dir"
   if [ ! -f "$dir/build.ninja" ]; then
+    echo "=== meson setup $dir $*"
     meson setup "$dir" "$E2EE_SOURCE_DIR" "$@" >"$dir/e2ee-setup.log" 2>&1 || {
-      cat "$dir/e2ee-setup.log" >&2
+      tail -40 "$dir/e2ee-setup.log" >&2
+      return 1
+    }
+  elif [ "$#" -gt 0 ]; then
+    meson configure "$dir" "$@" >"$dir/e2ee-setup.log" 2>&1 || {
+      tail -40 "$dir/e2ee-setup.log" >&2
       return 1
     }
   fi
-  echo "=== building $dir"
+  echo "=== building $dir (log: $dir/e2ee-build.log)"
   ninja -C "$dir" >"$dir/e2ee-build.log" 2>&1 || {
     tail -50 "$dir/e2ee-build.log" >&2
     return 1
   }
+  echo "=== built $dir in $((SECONDS - start)) s"
 }

@@ -63,8 +63,10 @@ set_common_property (GstElement * element, GstE2eeKeyring ** slot, CommonState &
       break;
     case PROP_KEY:{
       const gchar *hex = g_value_get_string (value);
-      key.set = hex && *hex;
-      key.invalid = key.set && !parse_hex_key (hex, &key.key);
+      /* NULL unsets the key; an empty string is a key that does not parse,
+       * so that key="" fails at start instead of silently meaning "no key". */
+      key.set = hex != NULL;
+      key.invalid = key.set && (!*hex || !parse_hex_key (hex, &key.key));
       if (!key.set || key.invalid) {
         key.set = false;
         key.key.wipe ();

@@ -15,7 +15,7 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 filesrc location=out.sframe ! sframedec key=000102030405060708090a0b0c0d0e0f key-id=7 ! filesink location=back.bin
+ * gst-launch-1.0 filesrc location=out.sframe blocksize=65536 ! sframedec key=000102030405060708090a0b0c0d0e0f key-id=7 ! filesink location=back.bin
  * gst-launch-1.0 udpsrc port=5004 caps=application/x-rtp,media=video,clock-rate=90000,encoding-name=VP8 ! sframedec key=000102030405060708090a0b0c0d0e0f ! rtpjitterbuffer ! rtpvp8depay ! vp8dec ! fakesink
  * ]|
  *

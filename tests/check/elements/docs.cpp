@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Documentation coverage: every property of our elements has a blurb (what
 // gst-inspect-1.0 shows) and an entry in docs/elements/<element>.md, which is
-// kept by hand because Debian 12 has no doc-cache generator.
+// kept by hand because Debian 12 has no doc-cache generator. The entries'
+// flags and defaults, the stats fields and the element class must match the
+// element too, or the hand-kept page silently drifts from the code.
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gst/check/gstcheck.h>
+
+#include "fatal-log-domains.h"
 
 static std::string read_doc(const char* element)
 {
@@ -17,42 +24,204 @@ static std::string read_doc(const char* element)
   return ss.str();
 }
 
+static std::string trim(const std::string& s)
+{
+  const size_t b = s.find_first_not_of(" \t");
+  const size_t e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+static std::string strip_backticks(const std::string& s)
+{
+  std::string out;
+  for (char c : s)
+    if (c != '`')
+      out += c;
+  return out;
+}
+
+// Rows "| `name` | ... |" of the table under `## <section>`, by name: the
+// cells after the name, trimmed.
+static std::map<std::string, std::vector<std::string>> table_rows(const std::string& doc, const std::string& section)
+{
+  std::map<std::string, std::vector<std::string>> rows;
+  const size_t start = doc.find("\n## " + section);
+  fail_unless(start != std::string::npos, "no '## %s' section", section.c_str());
+  std::istringstream in(doc.substr(start + 1));
+  std::string line;
+  std::getline(in, line); // the heading
+  while (std::getline(in, line)) {
+    if (line.rfind("## ", 0) == 0)
+      break;
+    if (line.rfind("| `", 0) != 0)
+      continue;
+    std::vector<std::string> cells;
+    std::istringstream cs(line.substr(1));
+    std::string cell;
+    while (std::getline(cs, cell, '|'))
+      cells.push_back(trim(cell));
+    const std::string name = strip_backticks(cells.front());
+    cells.erase(cells.begin());
+    fail_if(rows.count(name), "%s listed twice in %s", name.c_str(), section.c_str());
+    rows[name] = cells;
+  }
+  return rows;
+}
+
+// The flags column: read/write, write-only or read-only.
+static const char* flags_word(const GParamSpec* p)
+{
+  const bool r = p->flags & G_PARAM_READABLE, w = p->flags & G_PARAM_WRITABLE;
+  return r && w ? "read/write" : w ? "write-only" : "read-only";
+}
+
+// The default column as the docs write it: enum nick, number, or "none" for
+// objects, strings and structures without a default.
+static std::string default_word(GParamSpec* p)
+{
+  GValue v = G_VALUE_INIT;
+  g_value_init(&v, p->value_type);
+  g_param_value_set_default(p, &v);
+  std::string out;
+  if (G_IS_PARAM_SPEC_ENUM(p)) {
+    GEnumValue* ev = g_enum_get_value(G_PARAM_SPEC_ENUM(p)->enum_class, g_value_get_enum(&v));
+    out = ev ? ev->value_nick : "?";
+  } else if (G_IS_PARAM_SPEC_UINT(p) || G_IS_PARAM_SPEC_UINT64(p) || G_IS_PARAM_SPEC_INT(p) ||
+             G_IS_PARAM_SPEC_BOOLEAN(p)) {
+    gchar* s = g_strdup_value_contents(&v);
+    out = s;
+    g_free(s);
+  } else {
+    out = "none";
+  }
+  g_value_unset(&v);
+  return out;
+}
+
 static void check_element(const char* name)
 {
   GstElement* e = gst_element_factory_make(name, nullptr);
   fail_unless(e != nullptr, "%s not found", name);
   GstElementClass* klass = GST_ELEMENT_GET_CLASS(e);
-  for (const char* key : { GST_ELEMENT_METADATA_LONGNAME, GST_ELEMENT_METADATA_KLASS, GST_ELEMENT_METADATA_DESCRIPTION }) {
+  for (const char* key :
+       { GST_ELEMENT_METADATA_LONGNAME, GST_ELEMENT_METADATA_KLASS, GST_ELEMENT_METADATA_DESCRIPTION }) {
     const gchar* v = gst_element_class_get_metadata(klass, key);
     fail_unless(v && *v, "%s lacks %s", name, key);
   }
   const std::string doc = read_doc(name);
+  auto props_table = table_rows(doc, "Properties");
   guint n = 0;
   GParamSpec** props = g_object_class_list_properties(G_OBJECT_GET_CLASS(e), &n);
-  guint own = 0;
+  std::set<std::string> own;
   for (guint i = 0; i < n; i++) {
-    if (props[i]->owner_type != G_OBJECT_TYPE(e))
-      continue;  // name, parent, qos: documented by GStreamer
-    own++;
-    const gchar* blurb = g_param_spec_get_blurb(props[i]);
-    fail_unless(blurb && strlen(blurb) > 10, "%s:%s has no useful blurb", name, props[i]->name);
-    const std::string entry = std::string("| `") + props[i]->name + "` |";
-    fail_unless(doc.find(entry) != std::string::npos, "docs/elements/%s.md does not document %s", name, props[i]->name);
+    GParamSpec* p = props[i];
+    if (p->owner_type != G_OBJECT_TYPE(e))
+      continue; // name, parent (GstObject), qos (GstBaseTransform): documented by GStreamer
+    own.insert(p->name);
+    const gchar* blurb = g_param_spec_get_blurb(p);
+    fail_unless(blurb && strlen(blurb) > 10, "%s:%s has no useful blurb", name, p->name);
+    const std::string entry = std::string("| `") + p->name + "` |";
+    fail_unless(doc.find(entry) != std::string::npos, "docs/elements/%s.md does not document %s", name, p->name);
+    const auto& cells = props_table[p->name];
+    fail_unless(cells.size() >= 4, "%s: row of %s lacks type, flags, default or meaning", name, p->name);
+    fail_unless(
+      cells[1] == flags_word(p), "%s:%s is %s, documented as %s", name, p->name, flags_word(p), cells[1].c_str());
+    const std::string def = strip_backticks(cells[2]);
+    if (def.empty()) {
+      fail_if(p->flags & G_PARAM_WRITABLE, "%s:%s has no documented default", name, p->name);
+    } else {
+      fail_unless(def == default_word(p),
+                  "%s:%s defaults to %s, documented as %s",
+                  name,
+                  p->name,
+                  default_word(p).c_str(),
+                  def.c_str());
+    }
+    // A documented range "(min-max)" is the pspec's.
+    const size_t paren = cells[0].find('(');
+    if (G_IS_PARAM_SPEC_UINT(p) && paren != std::string::npos &&
+        isdigit(static_cast<unsigned char>(cells[0][paren + 1]))) {
+      gchar* range = g_strdup_printf("(%u-%u)", G_PARAM_SPEC_UINT(p)->minimum, G_PARAM_SPEC_UINT(p)->maximum);
+      fail_unless(cells[0].find(range) != std::string::npos,
+                  "%s:%s range is %s, documented as %s",
+                  name,
+                  p->name,
+                  range,
+                  cells[0].c_str());
+      g_free(range);
+    }
   }
-  fail_unless(own >= 6, "%s has only %u own properties", name, own);
+  for (const auto& row : props_table)
+    fail_unless(
+      own.count(row.first), "docs/elements/%s.md documents a property %s the element lacks", name, row.first.c_str());
+  fail_unless(own.size() >= 6, "%s has only %zu own properties", name, own.size());
   g_free(props);
+  gst_object_unref(e);
+}
+
+// The stats table lists exactly the fields of the stats structure, with
+// their types.
+static void check_stats(const char* name)
+{
+  GstElement* e = gst_element_factory_make(name, nullptr);
+  GstStructure* s = nullptr;
+  g_object_get(e, "stats", &s, nullptr);
+  fail_unless(s != nullptr);
+  const std::string doc = read_doc(name);
+  const std::string heading = std::string("`") + gst_structure_get_name(s) + "`";
+  fail_unless(doc.find(heading) != std::string::npos, "docs/elements/%s.md does not name %s", name, heading.c_str());
+  auto rows = table_rows(doc, "Stats");
+  for (int i = 0; i < gst_structure_n_fields(s); i++) {
+    const gchar* field = gst_structure_nth_field_name(s, i);
+    fail_unless(rows.count(field), "docs/elements/%s.md lacks stats field %s", name, field);
+    const GType t = gst_structure_get_field_type(s, field);
+    const std::string& doc_type = rows[field][0];
+    if (t == G_TYPE_UINT64)
+      fail_unless(doc_type == "guint64", "%s stats %s is guint64, documented as %s", name, field, doc_type.c_str());
+    else if (t == GST_TYPE_ARRAY)
+      fail_unless(doc_type.find("GstValueArray") != std::string::npos, "%s stats %s is an array", name, field);
+    else
+      fail("%s stats %s has an undocumented type %s", name, field, g_type_name(t));
+  }
+  for (const auto& row : rows)
+    fail_unless(
+      gst_structure_has_field(s, row.first.c_str()), "%s stats lack the documented field %s", name, row.first.c_str());
+  gst_structure_free(s);
+  gst_object_unref(e);
+}
+
+// "Class `X`" in the page is the element's klass metadata.
+static void check_class(const char* name)
+{
+  GstElement* e = gst_element_factory_make(name, nullptr);
+  const gchar* klass = gst_element_class_get_metadata(GST_ELEMENT_GET_CLASS(e), GST_ELEMENT_METADATA_KLASS);
+  const std::string doc = read_doc(name);
+  const size_t at = doc.find("Class `");
+  fail_unless(at != std::string::npos, "docs/elements/%s.md names no class", name);
+  const size_t begin = at + strlen("Class `");
+  const std::string documented = doc.substr(begin, doc.find('`', begin) - begin);
+  fail_unless(documented == klass, "%s: class is %s, documented as %s", name, klass, documented.c_str());
   gst_object_unref(e);
 }
 
 GST_START_TEST(test_sframeenc_documented)
 {
   check_element("sframeenc");
+  check_stats("sframeenc");
 }
 GST_END_TEST;
 
 GST_START_TEST(test_sframedec_documented)
 {
   check_element("sframedec");
+  check_stats("sframedec");
+}
+GST_END_TEST;
+
+GST_START_TEST(test_element_class_documented)
+{
+  check_class("sframeenc");
+  check_class("sframedec");
 }
 GST_END_TEST;
 
@@ -63,6 +232,7 @@ static Suite* docs_suite()
   suite_add_tcase(s, tc);
   tcase_add_test(tc, test_sframeenc_documented);
   tcase_add_test(tc, test_sframedec_documented);
+  tcase_add_test(tc, test_element_class_documented);
   return s;
 }
 

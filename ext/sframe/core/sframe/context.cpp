@@ -111,9 +111,16 @@ Result<void> Encryptor::add_key(uint64_t kid, CipherSuite suite, ByteView base_k
   key->exhausted = false;
   auto spent = spent_.find(kid);
   if (spent != spent_.end()) {
-    if (spent->second.exhausted || spent->second.next > range.last)
+    // An exhausted key's `last` is the floor grant_counters must stay
+    // above, so it has to cover every counter this KID ever used, not just
+    // the range asked for now.
+    if (spent->second.exhausted) {
       key->exhausted = true;
-    else if (spent->second.next > key->next)
+      key->last = UINT64_MAX;
+    } else if (spent->second.next > range.last) {
+      key->exhausted = true;
+      key->last = spent->second.next - 1;
+    } else if (spent->second.next > key->next)
       key->next = spent->second.next;
   }
   keys_[kid] = std::move(key);
