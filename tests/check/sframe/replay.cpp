@@ -205,6 +205,75 @@ START_TEST(test_window_size_setting)
 }
 END_TEST
 
+// A KID removed and re-added with the same key keeps refusing what it
+// accepted before; the same KID with another key (or suite) starts afresh,
+// as MLS reuses KIDs once epochs wrap (RFC 9605 section 5.2).
+START_TEST(test_readded_kid_keeps_its_window)
+{
+  const Bytes other_key(16, 0x77);
+  sf::Encryptor enc, enc_other;
+  ck_assert(enc.add_key(1, kGcm, kBaseKey).ok());
+  ck_assert(enc_other.add_key(1, kGcm, other_key).ok());
+  std::vector<Bytes> frames;
+  for (int i = 0; i < 5; i++)
+    frames.push_back(protect(enc, 1, { static_cast<uint8_t>(i) }));
+  const Bytes other_frame0 = protect(enc_other, 1, { 9 });
+
+  sf::Decryptor dec(16);
+  Bytes out(1);
+  ck_assert(dec.add_key(1, kGcm, kBaseKey).ok());
+  for (int i = 0; i < 3; i++)
+    ck_assert(dec.unprotect(frames[i], {}, out).ok());
+  ck_assert(dec.remove_key(1).ok());
+  ck_assert(dec.add_key(1, kGcm, kBaseKey).ok());
+  for (int i = 0; i < 3; i++)
+    expect_error("replay after re-add", dec.unprotect(frames[i], {}, out), sf::Error::Replay);
+  ck_assert(dec.unprotect(frames[4], {}, out).ok());
+  ck_assert(dec.unprotect(frames[3], {}, out).ok());  // unseen and in the window
+
+  // Another key under KID 1: its counter 0 is new, not a replay.
+  ck_assert(dec.remove_key(1).ok());
+  ck_assert(dec.add_key(1, kGcm, other_key).ok());
+  ck_assert(dec.unprotect(other_frame0, {}, out).ok());
+  ck_assert_uint_eq(out[0], 9);
+
+  // The same key under another suite is another key too.
+  ck_assert(dec.remove_key(1).ok());
+  ck_assert(dec.add_key(1, sf::CipherSuite::AES_256_GCM_SHA512_128, kBaseKey).ok());
+  ck_assert(dec.remove_key(1).ok());
+  ck_assert(dec.add_key(1, kGcm, kBaseKey).ok());
+  ck_assert(dec.unprotect(frames[0], {}, out).ok());  // window was dropped with the suite change
+}
+END_TEST
+
+// Only the newest kMaxRetiredWindows removed KIDs are remembered: memory stays
+// bounded however many KIDs come and go.
+START_TEST(test_retired_windows_are_bounded)
+{
+  sf::Encryptor enc;
+  ck_assert(enc.add_key(0, kGcm, kBaseKey).ok());
+  const Bytes first = protect(enc, 0, { 1 });
+  sf::Decryptor dec(16);
+  Bytes out(1);
+  ck_assert(dec.add_key(0, kGcm, kBaseKey).ok());
+  ck_assert(dec.unprotect(first, {}, out).ok());
+  ck_assert(dec.remove_key(0).ok());
+  for (uint64_t kid = 1; kid < sf::Decryptor::kMaxRetiredWindows; kid++) {
+    ck_assert(dec.add_key(kid, kGcm, kBaseKey).ok());
+    ck_assert(dec.remove_key(kid).ok());
+  }
+  ck_assert(dec.add_key(0, kGcm, kBaseKey).ok());  // still remembered: the limit was just reached
+  expect_error("KID 0 within the limit", dec.unprotect(first, {}, out), sf::Error::Replay);
+  ck_assert(dec.remove_key(0).ok());
+  for (uint64_t kid = 1; kid <= sf::Decryptor::kMaxRetiredWindows; kid++) {
+    ck_assert(dec.add_key(kid + 5000, kGcm, kBaseKey).ok());
+    ck_assert(dec.remove_key(kid + 5000).ok());
+  }
+  ck_assert(dec.add_key(0, kGcm, kBaseKey).ok());  // pushed out by newer KIDs
+  ck_assert(dec.unprotect(first, {}, out).ok());
+}
+END_TEST
+
 int main()
 {
   Suite* s = suite_create("sframe-replay");
@@ -217,6 +286,8 @@ int main()
   tcase_add_test(tc, test_forgery_does_not_move_window);
   tcase_add_test(tc, test_windows_are_per_key);
   tcase_add_test(tc, test_window_size_setting);
+  tcase_add_test(tc, test_readded_kid_keeps_its_window);
+  tcase_add_test(tc, test_retired_windows_are_bounded);
   suite_add_tcase(s, tc);
   return run(s);
 }

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include <openssl/crypto.h>
+
 #include "sframe/header.h"
 #include "sframe/kdf.h"
 
@@ -224,7 +226,34 @@ struct Decryptor::Key {
   uint64_t kid;
   PreparedKey k;
   ReplayWindow replay;
+  uint8_t identity[16] = {};  // see key_identity()
 };
+
+// Which key a retired window belonged to: a one-way, suite-bound value, so
+// the base key itself is not kept after removal.
+static constexpr size_t kKeyIdentitySize = 16;
+
+struct Decryptor::Retired {
+  uint8_t identity[kKeyIdentitySize];
+  ReplayWindow replay;
+};
+
+static bool key_identity(CipherSuite suite, ByteView base_key, uint8_t out[kKeyIdentitySize]) noexcept
+{
+  static const char kLabel[] = "gst-e2ee replay window of key";
+  uint8_t info[sizeof kLabel - 1 + 2];
+  std::memcpy(info, kLabel, sizeof kLabel - 1);
+  info[sizeof kLabel - 1] = static_cast<uint8_t>(static_cast<uint16_t>(suite) >> 8);
+  info[sizeof kLabel] = static_cast<uint8_t>(static_cast<uint16_t>(suite));
+  auto prk = hkdf_extract(HashKind::Sha256, {}, base_key);
+  if (!prk)
+    return false;
+  auto okm = hkdf_expand(HashKind::Sha256, prk.value().view(), { info, sizeof info }, kKeyIdentitySize);
+  if (!okm)
+    return false;
+  std::memcpy(out, okm.value().data(), kKeyIdentitySize);
+  return true;
+}
 
 Decryptor::Decryptor(size_t replay_window) : window_size_(replay_window) {}
 Decryptor::~Decryptor() = default;
@@ -247,7 +276,17 @@ Result<void> Decryptor::add_key(uint64_t kid, CipherSuite suite, ByteView base_k
   auto prepared = prepare(kid, suite, base_key, Direction::Open);
   if (!prepared)
     return prepared.failure();
-  keys_[kid] = std::make_unique<Key>(kid, std::move(prepared).value(), window_size_);
+  auto key = std::make_unique<Key>(kid, std::move(prepared).value(), window_size_);
+  if (!key_identity(suite, base_key, key->identity))
+    return failed(Error::CryptoFailure, "key identity derivation failed");
+  auto retired = retired_.find(kid);
+  if (retired != retired_.end()) {
+    if (CRYPTO_memcmp(retired->second->identity, key->identity, kKeyIdentitySize) == 0)
+      key->replay = std::move(retired->second->replay);
+    retired_.erase(retired);
+    retired_order_.erase(std::find(retired_order_.begin(), retired_order_.end(), kid));
+  }
+  keys_[kid] = std::move(key);
   return {};
 }
 
@@ -258,6 +297,15 @@ Result<void> Decryptor::remove_key(uint64_t kid) noexcept
     return failed(Error::UnknownKeyId, "no key with this KID");
   if (last_ == it->second.get())
     last_ = nullptr;
+  Key& k = *it->second;
+  if (retired_order_.size() >= kMaxRetiredWindows) {
+    retired_.erase(retired_order_.front());
+    retired_order_.pop_front();
+  }
+  auto retired = std::make_unique<Retired>(Retired{ {}, std::move(k.replay) });
+  std::memcpy(retired->identity, k.identity, kKeyIdentitySize);
+  retired_[kid] = std::move(retired);
+  retired_order_.push_back(kid);
   keys_.erase(it);
   return {};
 }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <unordered_map>
 
@@ -87,9 +88,14 @@ public:
   Decryptor& operator=(const Decryptor&) = delete;
 
   // Refuses a KID that is present (DuplicateKeyId).
+  // A KID removed and later re-added with the same base key and suite gets
+  // its old replay window back, so frames accepted before the removal stay
+  // refused; a different key under that KID starts a fresh window. The last
+  // kMaxRetiredWindows removed KIDs are remembered.
   Result<void> add_key(uint64_t kid, CipherSuite suite, ByteView base_key) noexcept;
   Result<void> remove_key(uint64_t kid) noexcept;
   bool has_key(uint64_t kid) const noexcept;
+  static constexpr size_t kMaxRetiredWindows = 1024;
   // Applies to keys added afterwards.
   void set_replay_window(size_t size) noexcept { window_size_ = size; }
 
@@ -108,6 +114,10 @@ private:
   std::unordered_map<uint64_t, std::unique_ptr<Key>> keys_;
   size_t window_size_;
   mutable Key* last_ = nullptr;
+  // Replay windows of removed keys, by KID, oldest first in retired_order_.
+  struct Retired;
+  std::unordered_map<uint64_t, std::unique_ptr<Retired>> retired_;
+  std::deque<uint64_t> retired_order_;
 };
 
 } // namespace gste2ee::sframe
