@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs the missing Debian packages (as root), builds, and runs the whole
-# meson test suite twice: a plain build, and one built with
-# -Db_sanitize=address,undefined. Ends with one line "N passed, N failed"
-# summed over both runs; the exit code is non-zero if anything failed.
-#   tests/run-tests.sh           both runs (what CI runs)
+# meson test suite: in a plain build, in one built with
+# -Db_sanitize=address,undefined, cross-built for arm64 under qemu
+# (tests/cross/arm64.sh), and checks that two builds are byte-identical
+# (tests/reproducible.sh, counted as one test). Ends with one line
+# "N passed, N failed" summed over all of them; the exit code is non-zero if
+# anything failed.
+#   tests/run-tests.sh           everything (what CI runs)
+#   tests/run-tests.sh --native  plain and sanitized runs only
 #   tests/run-tests.sh --quick   the plain run only
 # Build directories: $BUILD_DIR (default build) and $ASAN_BUILD_DIR (default
 # build-asan), relative to the source directory.
@@ -15,11 +19,13 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$E2EE_SOURCE_DIR"
 
 quick=0
+native=0
 for arg in "$@"; do
   case "$arg" in
-    --quick) quick=1 ;;
+    --quick) quick=1 native=1 ;;
+    --native) native=1 ;;
     -h | --help)
-      sed -n '3,10s/^# \{0,1\}//p' "$0"
+      sed -n '3,15s/^# \{0,1\}//p' "$0"
       exit 0
       ;;
     *)
@@ -35,6 +41,7 @@ ensure_packages
 
 logs=()   # testlog.json of every run
 broken=() # build directories that did not build
+checks=() # "name=OK" or "name=FAIL" of checks that are not meson tests
 
 # test_run DIR [VAR=value...]: meson test in DIR with that environment; the
 # per-test results go to the terminal, the summary comes from testlog.json.
@@ -72,15 +79,43 @@ if [ "$quick" -eq 0 ]; then
   fi
 fi
 
-# One line over both runs; a build that failed counts as one failure.
-python3 - "${#broken[@]}" "${broken[@]}" "${logs[@]}" <<'PY'
+if [ "$native" -eq 0 ]; then
+  # The appliance path (docs/deployment.md): arm64 cross build, its tests
+  # under qemu. A failed sysroot or build counts as one failure.
+  arm64="${ARM64_BUILD_DIR:-build-arm64}"
+  rm -f "$arm64/meson-logs/testlog-emulated.json"
+  if tests/cross/arm64.sh; then :; fi
+  if [ -f "$arm64/meson-logs/testlog-emulated.json" ]; then
+    logs+=("$arm64/meson-logs/testlog-emulated.json")
+  else
+    broken+=("$arm64")
+  fi
+  if tests/reproducible.sh; then
+    checks+=("reproducible-build=OK")
+  else
+    checks+=("reproducible-build=FAIL")
+  fi
+fi
+
+# One line over all runs; a build that failed counts as one failure.
+python3 - "${#broken[@]}" "${broken[@]}" "${#checks[@]}" "${checks[@]}" "${logs[@]}" <<'PY'
 import json, os, sys
-n_broken = int(sys.argv[1])
-broken, logs = sys.argv[2:2 + n_broken], sys.argv[2 + n_broken:]
+args = sys.argv[1:]
+n_broken = int(args[0])
+broken, args = args[1:1 + n_broken], args[1 + n_broken:]
+n_checks = int(args[0])
+checks, logs = args[1:1 + n_checks], args[1 + n_checks:]
 passed = failed = skipped = 0
 for d in broken:
     print(f"FAILED: {d}: build")
     failed += 1
+for c in checks:
+    name, result = c.split("=", 1)
+    if result == "OK":
+        passed += 1
+    else:
+        print(f"FAILED: {name}")
+        failed += 1
 for path in logs:
     run = os.path.dirname(os.path.dirname(path))
     if not os.path.exists(path):

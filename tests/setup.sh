@@ -14,18 +14,45 @@ E2EE_PACKAGES=(
   gstreamer1.0-nice
 )
 
+# Of those, the ones that run on the build machine only. Everything else in
+# E2EE_PACKAGES is what the project builds against or loads at run time, so it
+# is also what an arm64 sysroot holds (tests/cross/arm64.sh): one list, and a
+# plugin's new dependency reaches the cross build without a second edit.
+E2EE_HOST_ONLY_PACKAGES=(build-essential meson ninja-build pkg-config python3 gstreamer1.0-tools)
+
+# The arm64 cross build and its emulated test run (tests/cross/arm64.sh),
+# installed only when that run is asked for.
+E2EE_CROSS_TOOLS=(mmdebstrap qemu-user-static crossbuild-essential-arm64)
+
+# E2EE_PACKAGES without the build-machine tools, plus the C/C++ runtime
+# headers a sysroot needs: the sysroot's package list, one per line.
+sysroot_packages() {
+  local p h skip
+  for p in "${E2EE_PACKAGES[@]}"; do
+    skip=0
+    for h in "${E2EE_HOST_ONLY_PACKAGES[@]}"; do
+      [ "$p" = "$h" ] && skip=1
+    done
+    [ "$skip" -eq 0 ] && echo "$p"
+  done
+  echo libc6-dev
+  echo libstdc++-12-dev
+}
+
 E2EE_SOURCE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Installs the packages of E2EE_PACKAGES that are missing; does nothing (and
-# needs no network) when all are installed. Not root: prints the command and
-# exits 1.
+# ensure_packages [PACKAGE...]: installs those (default: E2EE_PACKAGES) that
+# are missing; does nothing (and needs no network) when all are installed.
+# Not root: prints the command and exits 1.
 ensure_packages() {
+  local wanted=("$@")
+  [ "${#wanted[@]}" -eq 0 ] && wanted=("${E2EE_PACKAGES[@]}")
   if ! command -v dpkg-query >/dev/null 2>&1; then
-    echo "=== not a Debian system (no dpkg-query): not checking packages; needed: ${E2EE_PACKAGES[*]}" >&2
+    echo "=== not a Debian system (no dpkg-query): not checking packages; needed: ${wanted[*]}" >&2
     return 0
   fi
   local missing=() p
-  for p in "${E2EE_PACKAGES[@]}"; do
+  for p in "${wanted[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
       missing+=("$p")
     fi
