@@ -21,6 +21,9 @@ const Kind kKinds[] = {
   { "tree-math", "n_leaves", check_tree_math },
   { "deserialization", "vlbytes_header", check_deserialization },
   { "crypto-basics", "encrypt_with_label", check_crypto_basics },
+  { "key-schedule", "initial_init_secret", check_key_schedule },
+  { "psk_secret", "psks", check_psk_secret },
+  { "secret-tree", "encryption_secret", check_secret_tree },
 };
 
 testjson::Value g_file;
