@@ -24,6 +24,8 @@ const Kind kKinds[] = {
   { "key-schedule", "initial_init_secret", check_key_schedule },
   { "psk_secret", "psks", check_psk_secret },
   { "secret-tree", "encryption_secret", check_secret_tree },
+  { "messages", "mls_welcome", check_messages },
+  { "transcript-hashes", "authenticated_content", check_transcript_hashes },
 };
 
 testjson::Value g_file;

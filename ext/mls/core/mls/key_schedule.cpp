@@ -5,17 +5,40 @@
 
 namespace gste2ee::mls {
 
+using wire::read;
+using wire::write;
+
+Result<void> read(Reader& r, Extension& out)
+{
+  MLS_TRY(read(r, out.type));
+  return read(r, out.data);
+}
+
+bool write(Writer& w, const Extension& v)
+{
+  return write(w, v.type) && write(w, v.data);
+}
+
+Result<void> read(Reader& r, GroupContext& out)
+{
+  MLS_TRY(read(r, out.version));
+  MLS_TRY(read(r, out.cipher_suite));
+  MLS_TRY(read(r, out.group_id));
+  MLS_TRY(read(r, out.epoch));
+  MLS_TRY(read(r, out.tree_hash));
+  MLS_TRY(read(r, out.confirmed_transcript_hash));
+  return read(r, out.extensions);
+}
+
+bool write(Writer& w, const GroupContext& v)
+{
+  return write(w, v.version) && write(w, v.cipher_suite) && write(w, v.group_id) && write(w, v.epoch) &&
+         write(w, v.tree_hash) && write(w, v.confirmed_transcript_hash) && write(w, v.extensions);
+}
+
 Result<Bytes> GroupContext::encode() const
 {
-  Writer w;
-  w.u16(version);
-  w.u16(cipher_suite);
-  if (!w.opaque(group_id))
-    return failed(Error::TooLarge, "group_id too large");
-  w.u64(epoch);
-  if (!w.opaque(tree_hash) || !w.opaque(confirmed_transcript_hash) || !w.opaque(extensions))
-    return failed(Error::TooLarge, "GroupContext field too large");
-  return w.take();
+  return wire::encode(*this);
 }
 
 namespace {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mls/crypto.h"
+#include "mls/extension.h"
 
 namespace gste2ee::mls {
 
@@ -26,10 +27,12 @@ struct GroupContext {
   uint64_t epoch = 0;
   Bytes tree_hash;
   Bytes confirmed_transcript_hash;
-  Bytes extensions;  // the encoded Extension list body (without its length)
+  std::vector<Extension> extensions;
 
   Result<Bytes> encode() const;
 };
+Result<void> read(Reader& r, GroupContext& out);
+bool write(Writer& w, const GroupContext& v);
 
 // The secrets of one epoch (8, table 4), all Nh bytes.
 struct EpochSecrets {
