@@ -26,6 +26,7 @@ const Kind kKinds[] = {
   { "secret-tree", "encryption_secret", check_secret_tree },
   { "messages", "mls_welcome", check_messages },
   { "transcript-hashes", "authenticated_content", check_transcript_hashes },
+  { "message-protection", "application_priv", check_message_protection },
 };
 
 testjson::Value g_file;
