@@ -27,6 +27,8 @@ const Kind kKinds[] = {
   { "messages", "mls_welcome", check_messages },
   { "transcript-hashes", "authenticated_content", check_transcript_hashes },
   { "message-protection", "application_priv", check_message_protection },
+  { "tree-validation", "resolutions", check_tree_validation },
+  { "tree-operations", "tree_before", check_tree_operations },
 };
 
 testjson::Value g_file;

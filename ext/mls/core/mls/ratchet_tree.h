@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The ratchet tree (RFC 9420 section 7): nodes in array order over a full,
+// power-of-two-wide tree; tree hashes (7.8), resolutions (4.1.1), parent
+// hashes and their verification (7.9), leaf signatures (7.2), and the
+// structural effects of Add, Update and Remove (12.1). Operations return
+// errors and leave the tree untouched when refused.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "mls/messages.h"
+
+namespace gste2ee::mls {
+
+class TreeView;
+
+class RatchetTreeState {
+public:
+  // From the ratchet_tree extension's node list (trailing blanks omitted,
+  // 12.4.3.3): padded to the full width; refuses an even count or a blank last
+  // node.
+  static Result<RatchetTreeState> from_nodes(RatchetTree nodes);
+  // The extension's form: full node list minus trailing blanks.
+  RatchetTree to_nodes() const;
+
+  uint32_t n_leaves() const { return n_leaves_; }
+  uint32_t width() const { return static_cast<uint32_t>(nodes_.size()); }
+  const std::optional<Node>& node(uint32_t x) const { return nodes_[x]; }
+  const LeafNode* leaf(uint32_t leaf_index) const;
+  const ParentNode* parent(uint32_t node_index) const;
+
+  Result<Bytes> tree_hash(const Crypto& c) const;                 // of the root
+  Result<Bytes> tree_hash(const Crypto& c, uint32_t node) const;  // of a subtree
+  std::vector<uint32_t> resolution(uint32_t node) const;
+
+  // ParentHash of parent node p with copath child s (7.9):
+  // Hash(ParentHashInput { encryption_key; parent_hash<V>; original_sibling_tree_hash<V> }).
+  Result<Bytes> parent_hash(const Crypto& c, uint32_t p, uint32_t s) const;
+  // Every non-blank parent is parent-hash valid with respect to exactly one
+  // descendant (7.9.2, checked top down).
+  Result<void> verify_parent_hashes(const Crypto& c) const;
+  // Every leaf's signature over its LeafNodeTBS (7.2), and no encryption or
+  // signature key used twice (7.3 / 12.4.3.1).
+  Result<void> verify_leaves(const Crypto& c, const Bytes& group_id) const;
+
+  // 12.1.1: the leftmost blank leaf, or a new one (the tree doubles).
+  Result<uint32_t> add(const LeafNode& leaf);
+  // 12.1.2: replaces the leaf and blanks its direct path.
+  Result<void> update(uint32_t leaf_index, const LeafNode& leaf);
+  // 12.1.3: blanks the leaf and its direct path, then truncates.
+  Result<void> remove(uint32_t leaf_index);
+
+private:
+  Result<Bytes> hash_subtree(const Crypto& c, uint32_t x, const std::set<uint32_t>& removed_leaves) const;
+  void blank_direct_path(uint32_t leaf_index);
+  void truncate();
+
+  std::vector<std::optional<Node>> nodes_;
+  uint32_t n_leaves_ = 0;
+};
+
+// The LeafNodeTBS a leaf's signature covers (7.2): group binding for update
+// and commit leaves.
+Result<Bytes> leaf_node_tbs(const LeafNode& leaf, const Bytes& group_id, uint32_t leaf_index);
+
+} // namespace gste2ee::mls
