@@ -29,6 +29,7 @@ const Kind kKinds[] = {
   { "message-protection", "application_priv", check_message_protection },
   { "tree-validation", "resolutions", check_tree_validation },
   { "tree-operations", "tree_before", check_tree_operations },
+  { "treekem", "update_paths", check_treekem },
 };
 
 testjson::Value g_file;

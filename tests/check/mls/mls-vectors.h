@@ -29,6 +29,7 @@ std::string check_transcript_hashes(const testjson::Value& c);
 std::string check_message_protection(const testjson::Value& c);
 std::string check_tree_validation(const testjson::Value& c);
 std::string check_tree_operations(const testjson::Value& c);
+std::string check_treekem(const testjson::Value& c);
 
 // Helpers for the checks.
 std::string mismatch(const std::string& what, const std::vector<uint8_t>& got, const std::vector<uint8_t>& want);

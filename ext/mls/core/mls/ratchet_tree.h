@@ -52,6 +52,19 @@ public:
   // 12.1.3: blanks the leaf and its direct path, then truncates.
   Result<void> remove(uint32_t leaf_index);
 
+  // The sender's direct path without the nodes whose copath child has an
+  // empty resolution (4.1.2), bottom up; each with that copath child.
+  struct PathStep {
+    uint32_t node;
+    uint32_t copath_child;
+  };
+  std::vector<PathStep> filtered_direct_path(uint32_t leaf_index) const;
+  // Merges a received or generated UpdatePath (7.5): new leaf, new parent
+  // keys with freshly computed parent hashes on the filtered path, blanks on
+  // the rest of the direct path. Refuses a path of the wrong length or a leaf
+  // whose parent_hash does not match (7.9.2); then the tree is unchanged.
+  Result<void> merge_update_path(const Crypto& c, uint32_t sender, const UpdatePath& path);
+
 private:
   Result<Bytes> hash_subtree(const Crypto& c, uint32_t x, const std::set<uint32_t>& removed_leaves) const;
   void blank_direct_path(uint32_t leaf_index);
