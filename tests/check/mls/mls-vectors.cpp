@@ -30,6 +30,8 @@ const Kind kKinds[] = {
   { "tree-validation", "resolutions", check_tree_validation },
   { "tree-operations", "tree_before", check_tree_operations },
   { "treekem", "update_paths", check_treekem },
+  { "passive-client", "initial_epoch_authenticator", check_passive_client },
+  { "welcome", "signer_pub", check_welcome },
 };
 
 testjson::Value g_file;

@@ -30,6 +30,8 @@ std::string check_message_protection(const testjson::Value& c);
 std::string check_tree_validation(const testjson::Value& c);
 std::string check_tree_operations(const testjson::Value& c);
 std::string check_treekem(const testjson::Value& c);
+std::string check_welcome(const testjson::Value& c);
+std::string check_passive_client(const testjson::Value& c);
 
 // Helpers for the checks.
 std::string mismatch(const std::string& what, const std::vector<uint8_t>& got, const std::vector<uint8_t>& want);

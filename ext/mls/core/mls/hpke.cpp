@@ -83,6 +83,7 @@ Result<SecretBytes> shared_secret(const SuiteInfo& s, const SecretBytes& dh, con
 struct Context {
   SecretBytes key;
   Bytes nonce;  // base_nonce; sequence number 0 for single-shot use
+  SecretBytes exporter_secret;
 };
 
 // KeySchedule for mode_base (section 5.1): psk and psk_id empty.
@@ -101,9 +102,10 @@ Result<Context> key_schedule(const SuiteInfo& s, const SecretBytes& shared, cons
     return secret.failure();
   auto key = labeled_expand(s.hash, sid, secret.value(), "key", ks_context, s.key_size);
   auto nonce = labeled_expand(s.hash, sid, secret.value(), "base_nonce", ks_context, s.nonce_size);
-  if (!key || !nonce)
+  auto exp = labeled_expand(s.hash, sid, secret.value(), "exp", ks_context, hash_size(s.hash));
+  if (!key || !nonce || !exp)
     return failed(Error::CryptoFailure, "HPKE key schedule failed");
-  return Context{ std::move(key).value(), nonce.value().bytes() };
+  return Context{ std::move(key).value(), nonce.value().bytes(), std::move(exp).value() };
 }
 
 } // namespace
@@ -185,8 +187,9 @@ Result<Sealed> seal_base(const SuiteInfo& suite, const Bytes& pk_r, const Bytes&
   return seal_base_with_ikm(suite, pk_r, info, aad, pt, SecretBytes(ikm.value()));
 }
 
-Result<SecretBytes> open_base(const SuiteInfo& suite, const Bytes& enc, const SecretBytes& sk_r, const Bytes& info,
-                              const Bytes& aad, const Bytes& ct)
+namespace {
+
+Result<Context> setup_receiver(const SuiteInfo& suite, const Bytes& enc, const SecretBytes& sk_r, const Bytes& info)
 {
   auto dh = prim::dh(suite.kem, sk_r, enc);
   if (!dh)
@@ -199,7 +202,25 @@ Result<SecretBytes> open_base(const SuiteInfo& suite, const Bytes& enc, const Se
   auto shared = shared_secret(suite, dh.value(), kem_context);
   if (!shared)
     return shared.failure();
-  auto ctx = key_schedule(suite, shared.value(), info);
+  return key_schedule(suite, shared.value(), info);
+}
+
+} // namespace
+
+Result<SecretBytes> receiver_export(const SuiteInfo& suite, const Bytes& enc, const SecretBytes& sk_r,
+                                    const Bytes& info, const Bytes& exporter_context, size_t length)
+{
+  auto ctx = setup_receiver(suite, enc, sk_r, info);
+  if (!ctx)
+    return ctx.failure();
+  return labeled_expand(suite.hash, hpke_suite_id(suite), ctx.value().exporter_secret, "sec", exporter_context,
+                        length);
+}
+
+Result<SecretBytes> open_base(const SuiteInfo& suite, const Bytes& enc, const SecretBytes& sk_r, const Bytes& info,
+                              const Bytes& aad, const Bytes& ct)
+{
+  auto ctx = setup_receiver(suite, enc, sk_r, info);
   if (!ctx)
     return ctx.failure();
   return prim::open(suite.aead, ctx.value().key, ctx.value().nonce, aad, ct);

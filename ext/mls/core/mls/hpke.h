@@ -30,6 +30,11 @@ Result<Sealed> seal_base(const SuiteInfo& suite, const Bytes& pk_r, const Bytes&
 Result<SecretBytes> open_base(const SuiteInfo& suite, const Bytes& enc, const SecretBytes& sk_r, const Bytes& info,
                               const Bytes& aad, const Bytes& ct);
 
+// SetupBaseR then Export (sections 5.3, 6.1): a secret both sides of an
+// encapsulation share, for MLS external commits (init_secret, 8.3).
+Result<SecretBytes> receiver_export(const SuiteInfo& suite, const Bytes& enc, const SecretBytes& sk_r,
+                                    const Bytes& info, const Bytes& exporter_context, size_t length);
+
 // Seal with a given ephemeral ikm: the deterministic path the above uses,
 // exposed for tests that pin the ephemeral key.
 Result<Sealed> seal_base_with_ikm(const SuiteInfo& suite, const Bytes& pk_r, const Bytes& info, const Bytes& aad,

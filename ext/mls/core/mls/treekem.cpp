@@ -33,7 +33,7 @@ bool in_subtree_of(uint32_t ancestor, uint32_t node)
 Result<DecryptedPath> decrypt_update_path(const Crypto& c, const RatchetTreeState& tree, uint32_t sender,
                                           const UpdatePath& path, uint32_t receiver,
                                           const std::map<uint32_t, SecretBytes>& private_keys,
-                                          const Bytes& group_context)
+                                          const Bytes& group_context, const std::set<uint32_t>& new_leaves)
 {
   if (sender == receiver)
     return failed(Error::InvalidArgument, "the sender does not decrypt its own path");
@@ -47,7 +47,10 @@ Result<DecryptedPath> decrypt_update_path(const Crypto& c, const RatchetTreeStat
     i++;
   if (i == filtered.size())
     return failed(Error::InvalidArgument, "the receiver is not below the sender's path");
-  const auto res = tree.resolution(filtered[i].copath_child);
+  std::vector<uint32_t> res;
+  for (uint32_t y : tree.resolution(filtered[i].copath_child))
+    if ((y & 1) || !new_leaves.count(tree::node_to_leaf(y)))  // parents, or leaves not new
+      res.push_back(y);
   const auto& cts = path.nodes[i].encrypted_path_secret;
   if (cts.size() != res.size())
     return failed(Error::Malformed, "ciphertext count differs from the copath resolution");

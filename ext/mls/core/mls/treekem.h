@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 
 #include "mls/ratchet_tree.h"
 
@@ -25,10 +26,11 @@ struct DecryptedPath {
 // What a receiver learns from an UpdatePath (12.4.2): `tree` is the tree
 // before merging the path; `private_keys` maps node indices to the private
 // keys the receiver holds (its leaf and its direct path). Checks that every
-// derived public key equals the one the path announces.
+// derived public key equals the one the path announces. Leaves added by the
+// same commit (`new_leaves`) were left out of the encryption (12.4.2).
 Result<DecryptedPath> decrypt_update_path(const Crypto& c, const RatchetTreeState& tree, uint32_t sender,
                                           const UpdatePath& path, uint32_t receiver,
                                           const std::map<uint32_t, SecretBytes>& private_keys,
-                                          const Bytes& group_context);
+                                          const Bytes& group_context, const std::set<uint32_t>& new_leaves = {});
 
 } // namespace gste2ee::mls

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// One member's view of an MLS group (RFC 9420 sections 8, 12): joining from
+// a Welcome, and following the group through proposals and commits.
+//
+// A Group is a value. Every transition returns a new Group and leaves the
+// one it was called on untouched, so a message that fails any check changes
+// nothing; the caller replaces its state only on success. Secrets of the
+// epoch left behind are wiped when the old value is dropped.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "mls/framing.h"
+#include "mls/key_schedule.h"
+#include "mls/ratchet_tree.h"
+#include "mls/secret_tree.h"
+
+namespace gste2ee::mls {
+
+// What a client keeps for a KeyPackage it published.
+struct KeyPackageSecrets {
+  KeyPackage key_package;
+  SecretBytes init_priv;
+  SecretBytes encryption_priv;
+  SecretBytes signature_priv;
+};
+
+// External PSKs a client holds, by psk_id.
+using ExternalPsks = std::map<Bytes, SecretBytes>;
+
+class Group {
+public:
+  // 12.4.3.1. `tree` is needed when the GroupInfo has no ratchet_tree extension.
+  static Result<Group> join(const Welcome& welcome, const KeyPackageSecrets& kp,
+                            const std::optional<RatchetTree>& tree, const ExternalPsks& psks);
+
+  // A PublicMessage or PrivateMessage of this group and epoch: a proposal is
+  // validated and kept for a later commit; a commit moves to the next epoch.
+  Result<Group> handle(const MLSMessage& message, const ExternalPsks& psks) const;
+
+  uint64_t epoch() const { return context_.epoch; }
+  const GroupContext& context() const { return context_; }
+  const RatchetTreeState& tree() const { return tree_; }
+  uint32_t own_leaf() const { return own_leaf_; }
+  const SecretBytes& epoch_authenticator() const { return secrets_.epoch_authenticator; }
+  // MLS-Exporter (8.5).
+  Result<SecretBytes> export_secret(const Bytes& label, const Bytes& context, size_t length) const;
+
+private:
+  Group(const Crypto& c) : crypto_(c) {}
+  // Checks group, epoch, membership tag and signature; decrypts a
+  // PrivateMessage with `tree` (whose keys it consumes).
+  Result<AuthenticatedContent> unprotect(const MLSMessage& m, SecretTree* tree) const;
+  Result<Group> handle_commit(const AuthenticatedContent& ac, const ExternalPsks& psks) const;
+  void remember_resumption_psk();
+  // Resumption PSKs of this group's recent epochs (8.6), for commits that
+  // name them; older ones are wiped.
+  static constexpr size_t kResumptionEpochs = 16;
+  std::map<uint64_t, SecretBytes> resumption_psks_;
+
+  struct CachedProposal {
+    Proposal proposal;
+    Sender sender;
+  };
+
+  Crypto crypto_;
+  GroupContext context_;
+  Bytes context_bytes_;
+  RatchetTreeState tree_;
+  uint32_t own_leaf_ = 0;
+  std::map<uint32_t, SecretBytes> node_privs_;  // tree nodes whose private key we hold
+  SecretBytes signature_priv_;
+  EpochSecrets secrets_;
+  Bytes interim_transcript_hash_;
+  std::shared_ptr<SecretTree> secret_tree_;  // mutated by decryption, shared copy-on-epoch
+  std::map<Bytes, CachedProposal> proposals_;  // by ProposalRef, this epoch only
+};
+
+// The first steps of joining (12.4.3.1): find our entry, decrypt the
+// GroupSecrets, derive the welcome key and decrypt the GroupInfo.
+struct OpenedWelcome {
+  GroupSecrets secrets;
+  GroupInfo info;
+  SecretBytes psk_secret;
+};
+Result<OpenedWelcome> open_welcome(const Crypto& c, const Welcome& welcome, const KeyPackage& kp,
+                                   const SecretBytes& init_priv, const ExternalPsks& psks);
+// GroupInfoTBS signature (12.4.3).
+bool verify_group_info(const Crypto& c, const GroupInfo& info, const Bytes& signer_key);
+
+// MakeKeyPackageRef / MakeProposalRef (5.2).
+Result<Bytes> key_package_ref(const Crypto& c, const KeyPackage& kp);
+Result<Bytes> proposal_ref(const Crypto& c, const AuthenticatedContent& ac);
+
+} // namespace gste2ee::mls
