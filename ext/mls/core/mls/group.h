@@ -32,8 +32,31 @@ struct KeyPackageSecrets {
 // External PSKs a client holds, by psk_id.
 using ExternalPsks = std::map<Bytes, SecretBytes>;
 
+// A KeyPackage (10) with fresh signature, encryption and init keys, a basic
+// credential, and the lifetime [not_before, not_after] (seconds since 1970).
+Result<KeyPackageSecrets> generate_key_package(uint16_t suite, const Bytes& identity, uint64_t not_before,
+                                               uint64_t not_after);
+
 class Group {
 public:
+  // A new group of one (11), epoch 0.
+  static Result<Group> create(const KeyPackageSecrets& me, const Bytes& group_id);
+
+  // A commit of our own (12.4) with a path: adds the KeyPackages, removes the
+  // leaves, and moves to the next epoch. `next` is the state to use once the
+  // delivery service has accepted `commit`; `welcome` is for the new members.
+  struct CommitResult;
+  Result<CommitResult> commit(const std::vector<KeyPackage>& adds, const std::vector<uint32_t>& removes) const;
+
+  // Application data as a PrivateMessage from us (6.3), and its opening on
+  // the receiving side. Both consume a ratchet generation: the new state is
+  // returned beside the result.
+  Result<std::pair<Group, MLSMessage>> protect(const Bytes& data) const;
+  Result<std::pair<Group, SecretBytes>> unprotect(const MLSMessage& message) const;
+
+  // Non-blank leaves: leaf index and basic-credential identity.
+  std::vector<std::pair<uint32_t, Bytes>> members() const;
+
   // 12.4.3.1. `tree` is needed when the GroupInfo has no ratchet_tree extension.
   static Result<Group> join(const Welcome& welcome, const KeyPackageSecrets& kp,
                             const std::optional<RatchetTree>& tree, const ExternalPsks& psks);
@@ -78,6 +101,12 @@ private:
   Bytes interim_transcript_hash_;
   std::shared_ptr<SecretTree> secret_tree_;  // mutated by decryption, shared copy-on-epoch
   std::map<Bytes, CachedProposal> proposals_;  // by ProposalRef, this epoch only
+};
+
+struct Group::CommitResult {
+  Group next;
+  MLSMessage commit;
+  std::optional<MLSMessage> welcome;
 };
 
 // The first steps of joining (12.4.3.1): find our entry, decrypt the

@@ -311,30 +311,44 @@ std::vector<RatchetTreeState::PathStep> RatchetTreeState::filtered_direct_path(u
   return out;
 }
 
-Result<void> RatchetTreeState::merge_update_path(const Crypto& c, uint32_t sender, const UpdatePath& path)
+Result<Bytes> RatchetTreeState::install_path(const Crypto& c, uint32_t sender, const UpdatePath& path)
 {
   if (!leaf(sender))
     return failed(Error::InvalidArgument, "UpdatePath from a blank leaf");
   const auto filtered = filtered_direct_path(sender);
   if (path.nodes.size() != filtered.size())
     return failed(Error::Malformed, "UpdatePath length differs from the filtered direct path");
-  if (path.leaf_node.source != LeafNode::kCommit)
-    return failed(Error::Malformed, "UpdatePath leaf is not a commit leaf");
-
-  RatchetTreeState next = *this;  // all-or-nothing
-  next.blank_direct_path(sender);
+  blank_direct_path(sender);
   for (size_t i = 0; i < filtered.size(); i++)
-    next.nodes_[filtered[i].node] = Node{ ParentNode{ path.nodes[i].encryption_key, {}, {} } };
+    nodes_[filtered[i].node] = Node{ ParentNode{ path.nodes[i].encryption_key, {}, {} } };
   // Parent hashes, top down: each node commits to the one above it.
   Bytes above_hash;  // the root's parent_hash is empty
   for (size_t i = filtered.size(); i-- > 0;) {
-    std::get<ParentNode>(next.nodes_[filtered[i].node]->node).parent_hash = above_hash;
-    auto h = next.parent_hash(c, filtered[i].node, filtered[i].copath_child);
+    std::get<ParentNode>(nodes_[filtered[i].node]->node).parent_hash = above_hash;
+    auto h = parent_hash(c, filtered[i].node, filtered[i].copath_child);
     if (!h)
       return h.failure();
     above_hash = std::move(h).value();
   }
-  if (path.leaf_node.parent_hash != above_hash)
+  return above_hash;
+}
+
+Result<Bytes> RatchetTreeState::leaf_parent_hash_for_path(const Crypto& c, uint32_t sender,
+                                                          const UpdatePath& path) const
+{
+  RatchetTreeState scratch = *this;
+  return scratch.install_path(c, sender, path);
+}
+
+Result<void> RatchetTreeState::merge_update_path(const Crypto& c, uint32_t sender, const UpdatePath& path)
+{
+  if (path.leaf_node.source != LeafNode::kCommit)
+    return failed(Error::Malformed, "UpdatePath leaf is not a commit leaf");
+  RatchetTreeState next = *this;  // all-or-nothing
+  auto leaf_hash = next.install_path(c, sender, path);
+  if (!leaf_hash)
+    return leaf_hash.failure();
+  if (path.leaf_node.parent_hash != leaf_hash.value())
     return failed(Error::Malformed, "UpdatePath leaf's parent_hash does not match the path");
   next.nodes_[tree::leaf_to_node(sender)] = Node{ path.leaf_node };
   *this = std::move(next);

@@ -64,8 +64,13 @@ public:
   // the rest of the direct path. Refuses a path of the wrong length or a leaf
   // whose parent_hash does not match (7.9.2); then the tree is unchanged.
   Result<void> merge_update_path(const Crypto& c, uint32_t sender, const UpdatePath& path);
+  // The parent_hash the sender's new leaf must carry for this path (7.9):
+  // what merge_update_path checks, for the side that builds the path.
+  Result<Bytes> leaf_parent_hash_for_path(const Crypto& c, uint32_t sender, const UpdatePath& path) const;
 
 private:
+  // Installs the path's parent nodes and returns the leaf's parent hash.
+  Result<Bytes> install_path(const Crypto& c, uint32_t sender, const UpdatePath& path);
   Result<Bytes> hash_subtree(const Crypto& c, uint32_t x, const std::set<uint32_t>& removed_leaves) const;
   void blank_direct_path(uint32_t leaf_index);
   void truncate();
