@@ -95,6 +95,12 @@ START_TEST(test_group_lifecycle)
   ck_assert(!removed.ok());
   ck_assert_uint_eq(alice.members().size(), 2);
 
+  // Saved and loaded states carry on exactly (an appliance restarting).
+  auto reloaded = m::Group::load(alice.save().value());
+  ck_assert_msg(reloaded.ok(), "%s", reloaded.message());
+  agree(reloaded.value(), bob);
+  alice = reloaded.value();
+
   // Application data from Bob to Alice, once.
   auto sent = bob.protect(text("hello"));
   ck_assert(sent.ok());
@@ -105,6 +111,14 @@ START_TEST(test_group_lifecycle)
   alice = got.value().first;
   ck_assert(!alice.unprotect(sent.value().second).ok());   // replayed
   ck_assert(!carol.unprotect(sent.value().second).ok());   // removed member, old epoch
+
+  // A reloaded sender never reuses a generation (the nonce would repeat).
+  auto bob_again = m::Group::load(bob.save().value()).value();
+  auto second = bob_again.protect(text("again"));
+  ck_assert(second.ok());
+  auto got2 = alice.unprotect(second.value().second);
+  ck_assert_msg(got2.ok(), "%s", got2.message());
+  ck_assert(got2.value().second.bytes() == text("again"));
 }
 END_TEST
 

@@ -54,6 +54,12 @@ public:
   Result<std::pair<Group, MLSMessage>> protect(const Bytes& data) const;
   Result<std::pair<Group, SecretBytes>> unprotect(const MLSMessage& message) const;
 
+  // The whole member state, secrets included, for members that restart (an
+  // appliance rejoining its epoch). Whoever stores it must keep it readable
+  // by its owner only.
+  Result<Bytes> save() const;
+  static Result<Group> load(const Bytes& state);
+
   // Non-blank leaves: leaf index and basic-credential identity.
   std::vector<std::pair<uint32_t, Bytes>> members() const;
 

@@ -2,6 +2,7 @@
 #include "mls/secret_tree.h"
 
 #include "mls/tree_math.h"
+#include "mls/wire.h"
 
 namespace gste2ee::mls {
 
@@ -107,6 +108,81 @@ Result<KeyAndNonce> SecretTree::next(uint32_t leaf, ContentKind kind)
   if (!started)
     return started.failure();
   return derive(kind == ContentKind::Handshake ? handshake_[leaf] : application_[leaf]);
+}
+
+bool SecretTree::save(Writer& w) const
+{
+  w.u32(n_leaves_);
+  w.u32(window_);
+  w.u32(max_forward_);
+  const size_t mark = w.begin_vector();
+  for (const auto& n : nodes_)
+    if (!wire::write(w, n))
+      return false;
+  if (!w.end_vector(mark))
+    return false;
+  for (const auto* ratchets : { &handshake_, &application_ }) {
+    const size_t rmark = w.begin_vector();
+    for (const Ratchet& r : *ratchets) {
+      w.u8(r.started ? 1 : 0);
+      w.u32(r.next_generation);
+      if (!wire::write(w, r.secret))
+        return false;
+      const size_t smark = w.begin_vector();
+      for (const auto& [gen, kn] : r.skipped) {
+        w.u32(gen);
+        if (!wire::write(w, kn.key) || !wire::write(w, kn.nonce))
+          return false;
+      }
+      if (!w.end_vector(smark))
+        return false;
+    }
+    if (!w.end_vector(rmark))
+      return false;
+  }
+  return true;
+}
+
+Result<SecretTree> SecretTree::load(const Crypto& c, Reader& r)
+{
+  uint32_t n_leaves = 0, window = 0, max_forward = 0;
+  MLS_TRY(wire::read(r, n_leaves));
+  MLS_TRY(wire::read(r, window));
+  MLS_TRY(wire::read(r, max_forward));
+  if (n_leaves == 0 || n_leaves > (1u << 20) || (n_leaves & (n_leaves - 1)))
+    return failed(Error::Malformed, "secret tree of an impossible size");
+  SecretTree t(c, SecretBytes(), n_leaves, window, max_forward);
+  auto nodes = r.vector();
+  if (!nodes)
+    return nodes.failure();
+  for (auto& n : t.nodes_)
+    MLS_TRY(wire::read(nodes.value(), n));
+  MLS_TRY(nodes.value().finish());
+  for (auto* ratchets : { &t.handshake_, &t.application_ }) {
+    auto rs = r.vector();
+    if (!rs)
+      return rs.failure();
+    for (Ratchet& rt : *ratchets) {
+      uint8_t started = 0;
+      MLS_TRY(wire::read(rs.value(), started));
+      rt.started = started != 0;
+      MLS_TRY(wire::read(rs.value(), rt.next_generation));
+      MLS_TRY(wire::read(rs.value(), rt.secret));
+      auto skipped = rs.value().vector();
+      if (!skipped)
+        return skipped.failure();
+      while (!skipped.value().empty()) {
+        KeyAndNonce kn;
+        MLS_TRY(wire::read(skipped.value(), kn.generation));
+        MLS_TRY(wire::read(skipped.value(), kn.key));
+        MLS_TRY(wire::read(skipped.value(), kn.nonce));
+        const uint32_t gen = kn.generation;
+        rt.skipped.emplace(gen, std::move(kn));
+      }
+    }
+    MLS_TRY(rs.value().finish());
+  }
+  return t;
 }
 
 namespace {

@@ -16,6 +16,7 @@
 #include <map>
 #include <vector>
 
+#include "mls/codec.h"
 #include "mls/crypto.h"
 
 namespace gste2ee::mls {
@@ -38,6 +39,12 @@ public:
   Result<KeyAndNonce> get(uint32_t leaf, ContentKind kind, uint32_t generation);
   // The next generation to encrypt with, consumed.
   Result<KeyAndNonce> next(uint32_t leaf, ContentKind kind);
+
+  // The whole state (remaining node secrets, ratchets, kept skipped keys),
+  // so a restarted member neither reuses a generation nor regains keys it
+  // had consumed.
+  bool save(Writer& w) const;
+  static Result<SecretTree> load(const Crypto& c, Reader& r);
 
 private:
   struct Ratchet {
