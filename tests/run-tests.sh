@@ -79,6 +79,20 @@ if [ "$quick" -eq 0 ]; then
   fi
 fi
 
+# MLS interoperability with ts-mls (an independent RFC 9420 implementation),
+# when Node.js 20+ is there: counted as one test, or reported as skipped.
+if [ "${#broken[@]}" -eq 0 ] || [ "${broken[0]}" != "$plain" ]; then
+  set +e
+  tests/interop/run-ts-mls.sh "$plain"
+  interop=$?
+  set -e
+  case "$interop" in
+    0) checks+=("ts-mls-interop=OK") ;;
+    77) echo "=== ts-mls interop skipped (Node.js 20+ not installed)" ;;
+    *) checks+=("ts-mls-interop=FAIL") ;;
+  esac
+fi
+
 if [ "$native" -eq 0 ]; then
   # The appliance path (docs/deployment.md): arm64 cross build, its tests
   # under qemu. A failed sysroot or build counts as one failure.
