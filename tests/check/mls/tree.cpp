@@ -41,6 +41,36 @@ std::vector<Case> trees_with_parents()
 
 } // namespace
 
+// The tree keeps its subtree hashes between calls: after each Add, Update
+// and Remove the root hash must equal that of the same nodes loaded afresh.
+START_TEST(test_cached_tree_hash_follows_changes)
+{
+  for (auto& c : trees_with_parents()) {
+    auto t = m::RatchetTreeState::from_nodes(c.nodes).value();
+    auto fresh_hash = [&c](const m::RatchetTreeState& s) {
+      return m::RatchetTreeState::from_nodes(s.to_nodes()).value().tree_hash(c.crypto).value();
+    };
+    ck_assert(t.tree_hash(c.crypto).value() == fresh_hash(t));  // fills the cache
+    uint32_t some_leaf = 0;
+    while (!t.leaf(some_leaf))
+      some_leaf++;
+    m::LeafNode changed = *t.leaf(some_leaf);
+    changed.encryption_key.push_back(1);
+    ck_assert(t.update(some_leaf, changed).ok());
+    ck_assert_msg(t.tree_hash(c.crypto).value() == fresh_hash(t), "stale hash after Update");
+    changed.encryption_key.push_back(2);
+    ck_assert(t.add(changed).ok());
+    ck_assert_msg(t.tree_hash(c.crypto).value() == fresh_hash(t), "stale hash after Add");
+    ck_assert(t.remove(some_leaf).ok());
+    ck_assert_msg(t.tree_hash(c.crypto).value() == fresh_hash(t), "stale hash after Remove");
+    // Subtree hashes too, for every node.
+    auto again = m::RatchetTreeState::from_nodes(t.to_nodes()).value();
+    for (uint32_t x = 0; x < again.width(); x++)
+      ck_assert(t.tree_hash(c.crypto, x).value() == again.tree_hash(c.crypto, x).value());
+  }
+}
+END_TEST
+
 START_TEST(test_changed_parent_hash_refused)
 {
   for (auto& c : trees_with_parents()) {
@@ -146,6 +176,7 @@ int main()
   Suite* s = suite_create("mls-tree");
   TCase* tc = tcase_create("tree");
   tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_cached_tree_hash_follows_changes);
   tcase_add_test(tc, test_changed_parent_hash_refused);
   tcase_add_test(tc, test_changed_parent_key_refused);
   tcase_add_test(tc, test_leaf_signature_and_binding);

@@ -487,7 +487,6 @@ Result<Group> Group::handle_commit(const AuthenticatedContent& ac, const Externa
     if (!tbs || !crypto_.verify_with_label(path.leaf_node.signature_key, "LeafNodeTBS", tbs.value(),
                                            path.leaf_node.signature))
       return failed(Error::BadSignature, "UpdatePath leaf signature does not verify");
-    const RatchetTreeState before_merge = g.tree_;
     MLS_TRY(g.tree_.merge_update_path(crypto_, committer, path));
     // Provisional GroupContext (12.4.2): new epoch and tree, old transcript.
     GroupContext provisional = g.context_;
@@ -499,18 +498,16 @@ Result<Group> Group::handle_commit(const AuthenticatedContent& ac, const Externa
     auto pctx = provisional.encode();
     if (!pctx)
       return pctx.failure();
-    auto dec = decrypt_update_path(crypto_, before_merge, committer, path, own_leaf_, g.node_privs_, pctx.value(),
+    // The merge changed only the committer's direct path, never a copath
+    // subtree, which is all decryption looks at.
+    auto dec = decrypt_update_path(crypto_, g.tree_, committer, path, own_leaf_, g.node_privs_, pctx.value(),
                                    new_leaves);
     if (!dec)
       return dec.failure();
     for (uint32_t x : tree::direct_path(tree::leaf_to_node(committer), g.tree_.n_leaves()))
       g.node_privs_.erase(x);
-    for (auto& [node, secret] : dec.value().path_secrets) {
-      auto kp = node_key_pair(crypto_, secret);
-      if (!kp)
-        return kp.failure();
-      g.node_privs_[node] = std::move(kp.value().priv);
-    }
+    for (auto& [node, priv] : dec.value().node_private_keys)
+      g.node_privs_[node] = std::move(priv);
     commit_secret = std::move(dec.value().commit_secret);
   }
 

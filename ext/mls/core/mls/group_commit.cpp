@@ -202,7 +202,6 @@ Result<Group::CommitResult> Group::commit(const std::vector<KeyPackage>& adds,
     return leaf_parent_hash.failure();
   path.leaf_node.parent_hash = leaf_parent_hash.value();
   MLS_TRY(sign_leaf(c, path.leaf_node, signature_priv_, context_.group_id, own_leaf_));
-  const RatchetTreeState before_merge = g.tree_;
   MLS_TRY(g.tree_.merge_update_path(c, own_leaf_, path));
 
   // Encrypt each path secret to the copath resolution, new members excluded,
@@ -217,11 +216,13 @@ Result<Group::CommitResult> Group::commit(const std::vector<KeyPackage>& adds,
   if (!pctx)
     return pctx.failure();
   for (size_t i = 0; i < filtered.size(); i++) {
-    for (uint32_t y : before_merge.resolution(filtered[i].copath_child)) {
+    // Merging changed only our direct path, never a copath subtree: the
+    // resolutions are those of the tree before the merge, as 12.4.2 wants.
+    for (uint32_t y : g.tree_.resolution(filtered[i].copath_child)) {
       if (!(y & 1) && new_leaves.count(tree::node_to_leaf(y)))
         continue;
-      const Bytes& pub = (y & 1) ? before_merge.parent(y)->encryption_key
-                                 : before_merge.leaf(tree::node_to_leaf(y))->encryption_key;
+      const Bytes& pub = (y & 1) ? g.tree_.parent(y)->encryption_key
+                                 : g.tree_.leaf(tree::node_to_leaf(y))->encryption_key;
       auto ct = c.encrypt_with_label(pub, "UpdatePathNode", pctx.value(), path_secrets[i].bytes());
       if (!ct)
         return ct.failure();

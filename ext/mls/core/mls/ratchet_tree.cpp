@@ -33,6 +33,12 @@ bool in_subtree(uint32_t x, uint32_t leaf)
   return leaf >= subtree_first_leaf(x) && leaf < subtree_first_leaf(x) + subtree_leaf_count(x);
 }
 
+bool subtree_holds_any(uint32_t x, const std::set<uint32_t>& leaves)
+{
+  auto it = leaves.lower_bound(subtree_first_leaf(x));
+  return it != leaves.end() && in_subtree(x, *it);
+}
+
 } // namespace
 
 Result<RatchetTreeState> RatchetTreeState::from_nodes(RatchetTree nodes)
@@ -62,13 +68,19 @@ Result<RatchetTreeState> RatchetTreeState::from_nodes(RatchetTree nodes)
           return failed(Error::Malformed, "unmerged leaf outside its parent's subtree");
     }
   }
-  t.nodes_ = std::move(nodes);
+  t.nodes_.reserve(nodes.size());
+  for (auto& n : nodes)
+    t.nodes_.push_back(n ? std::make_shared<const Node>(std::move(*n)) : nullptr);
+  t.resize_hash_cache();
   return t;
 }
 
 RatchetTree RatchetTreeState::to_nodes() const
 {
-  RatchetTree out(nodes_.begin(), nodes_.end());
+  RatchetTree out;
+  out.reserve(nodes_.size());
+  for (const auto& n : nodes_)
+    out.push_back(n ? std::optional<Node>(*n) : std::nullopt);
   while (!out.empty() && !out.back())
     out.pop_back();
   return out;
@@ -110,6 +122,12 @@ std::vector<uint32_t> RatchetTreeState::resolution(uint32_t x) const
 // every unmerged_leaves list (the "original" tree of 7.9).
 Result<Bytes> RatchetTreeState::hash_subtree(const Crypto& c, uint32_t x, const std::set<uint32_t>& removed) const
 {
+  // The cache holds hashes of the tree as it stands: only usable where no
+  // leaf is treated as removed.
+  const bool cacheable = !subtree_holds_any(x, removed);
+  if (cacheable)
+    if (auto h = cached_hash(x, c.hash_size()))
+      return std::move(*h);
   Writer w;
   if (is_leaf_node(x)) {
     const uint32_t leaf_index = tree::node_to_leaf(x);
@@ -119,26 +137,29 @@ Result<Bytes> RatchetTreeState::hash_subtree(const Crypto& c, uint32_t x, const 
     w.u8(l ? 1 : 0);
     if (l && !write(w, *l))
       return wire::too_large();
-    return c.hash(w.bytes());
-  }
-  auto left = hash_subtree(c, *tree::left(x), removed);
-  auto right = hash_subtree(c, *tree::right(x), removed);
-  if (!left || !right)
-    return failed(Error::CryptoFailure, "tree hash failed");
-  w.u8(2);
-  const ParentNode* p = parent(x);
-  w.u8(p ? 1 : 0);
-  if (p) {
-    ParentNode copy = *p;
-    copy.unmerged_leaves.erase(std::remove_if(copy.unmerged_leaves.begin(), copy.unmerged_leaves.end(),
-                                              [&removed](uint32_t u) { return removed.count(u) > 0; }),
-                               copy.unmerged_leaves.end());
-    if (!write(w, copy))
+  } else {
+    auto left = hash_subtree(c, *tree::left(x), removed);
+    auto right = hash_subtree(c, *tree::right(x), removed);
+    if (!left || !right)
+      return failed(Error::CryptoFailure, "tree hash failed");
+    w.u8(2);
+    const ParentNode* p = parent(x);
+    w.u8(p ? 1 : 0);
+    if (p) {
+      ParentNode copy = *p;
+      copy.unmerged_leaves.erase(std::remove_if(copy.unmerged_leaves.begin(), copy.unmerged_leaves.end(),
+                                                [&removed](uint32_t u) { return removed.count(u) > 0; }),
+                                 copy.unmerged_leaves.end());
+      if (!write(w, copy))
+        return wire::too_large();
+    }
+    if (!w.opaque(left.value()) || !w.opaque(right.value()))
       return wire::too_large();
   }
-  if (!w.opaque(left.value()) || !w.opaque(right.value()))
-    return wire::too_large();
-  return c.hash(w.bytes());
+  auto h = c.hash(w.bytes());
+  if (h && cacheable)
+    store_hash(x, h.value());
+  return h;
 }
 
 Result<Bytes> RatchetTreeState::tree_hash(const Crypto& c, uint32_t node) const
@@ -242,10 +263,42 @@ Result<void> RatchetTreeState::verify_leaves(const Crypto& c, const Bytes& group
   return {};
 }
 
+void RatchetTreeState::invalidate_hashes(uint32_t x)
+{
+  for (std::optional<uint32_t> y = x; y; y = tree::parent(*y, n_leaves_))
+    hash_valid_[*y] = 0;
+}
+
+std::optional<Bytes> RatchetTreeState::cached_hash(uint32_t x, size_t hash_size) const
+{
+  if (hash_size != hash_size_ || !hash_valid_[x])
+    return std::nullopt;
+  const auto first = hash_cache_.begin() + static_cast<ptrdiff_t>(x * hash_size_);
+  return Bytes(first, first + static_cast<ptrdiff_t>(hash_size_));
+}
+
+void RatchetTreeState::store_hash(uint32_t x, const Bytes& h) const
+{
+  if (h.size() != hash_size_) {  // first use, or another suite's hash
+    hash_size_ = h.size();
+    std::fill(hash_valid_.begin(), hash_valid_.end(), 0);
+    hash_cache_.assign(nodes_.size() * hash_size_, 0);
+  }
+  std::copy(h.begin(), h.end(), hash_cache_.begin() + static_cast<ptrdiff_t>(x * hash_size_));
+  hash_valid_[x] = 1;
+}
+
+void RatchetTreeState::resize_hash_cache()
+{
+  hash_valid_.resize(nodes_.size(), 0);
+  hash_cache_.resize(nodes_.size() * hash_size_, 0);
+}
+
 void RatchetTreeState::blank_direct_path(uint32_t leaf_index)
 {
   for (uint32_t x : tree::direct_path(tree::leaf_to_node(leaf_index), n_leaves_))
     nodes_[x].reset();
+  invalidate_hashes(tree::leaf_to_node(leaf_index));
 }
 
 void RatchetTreeState::truncate()
@@ -259,6 +312,7 @@ void RatchetTreeState::truncate()
       break;
     n_leaves_ /= 2;
     nodes_.resize(tree::node_width(n_leaves_));
+    resize_hash_cache();
   }
 }
 
@@ -272,11 +326,16 @@ Result<uint32_t> RatchetTreeState::add(const LeafNode& new_leaf)
       return failed(Error::TooLarge, "tree full");
     n_leaves_ = n_leaves_ == 0 ? 1 : n_leaves_ * 2;
     nodes_.resize(tree::node_width(n_leaves_));
+    resize_hash_cache();
   }
-  nodes_[tree::leaf_to_node(index)] = Node{ new_leaf };
+  nodes_[tree::leaf_to_node(index)] = std::make_shared<const Node>(Node{ new_leaf });
   for (uint32_t x : tree::direct_path(tree::leaf_to_node(index), n_leaves_))
-    if (nodes_[x])
-      std::get<ParentNode>(nodes_[x]->node).unmerged_leaves.push_back(index);
+    if (nodes_[x]) {
+      auto changed = std::make_shared<Node>(*nodes_[x]);
+      std::get<ParentNode>(changed->node).unmerged_leaves.push_back(index);
+      nodes_[x] = std::move(changed);
+    }
+  invalidate_hashes(tree::leaf_to_node(index));
   return index;
 }
 
@@ -284,7 +343,7 @@ Result<void> RatchetTreeState::update(uint32_t leaf_index, const LeafNode& new_l
 {
   if (!leaf(leaf_index))
     return failed(Error::InvalidArgument, "update of a blank or absent leaf");
-  nodes_[tree::leaf_to_node(leaf_index)] = Node{ new_leaf };
+  nodes_[tree::leaf_to_node(leaf_index)] = std::make_shared<const Node>(Node{ new_leaf });
   blank_direct_path(leaf_index);
   return {};
 }
@@ -294,7 +353,7 @@ Result<void> RatchetTreeState::remove(uint32_t leaf_index)
   if (!leaf(leaf_index))
     return failed(Error::InvalidArgument, "removal of a blank or absent leaf");
   nodes_[tree::leaf_to_node(leaf_index)].reset();
-  blank_direct_path(leaf_index);
+  blank_direct_path(leaf_index);  // invalidates the leaf's hash too
   truncate();
   return {};
 }
@@ -311,47 +370,63 @@ std::vector<RatchetTreeState::PathStep> RatchetTreeState::filtered_direct_path(u
   return out;
 }
 
-Result<Bytes> RatchetTreeState::install_path(const Crypto& c, uint32_t sender, const UpdatePath& path)
+Result<std::vector<Bytes>> RatchetTreeState::path_parent_hashes(const Crypto& c, uint32_t sender,
+                                                               const UpdatePath& path) const
 {
   if (!leaf(sender))
     return failed(Error::InvalidArgument, "UpdatePath from a blank leaf");
   const auto filtered = filtered_direct_path(sender);
   if (path.nodes.size() != filtered.size())
     return failed(Error::Malformed, "UpdatePath length differs from the filtered direct path");
-  blank_direct_path(sender);
-  for (size_t i = 0; i < filtered.size(); i++)
-    nodes_[filtered[i].node] = Node{ ParentNode{ path.nodes[i].encryption_key, {}, {} } };
-  // Parent hashes, top down: each node commits to the one above it.
-  Bytes above_hash;  // the root's parent_hash is empty
+  // out[i] is the parent hash of filtered node i, which the node below it
+  // carries: out[0] goes into the leaf, out[i + 1] into filtered node i, and
+  // out[n] (empty) into the topmost. Computed top down. A new node has no
+  // unmerged leaves, so its original sibling tree hash is the copath
+  // subtree's hash as it stands; the path does not reach into copath
+  // subtrees, so nothing needs to be installed to compute this.
+  std::vector<Bytes> out(filtered.size() + 1);
   for (size_t i = filtered.size(); i-- > 0;) {
-    std::get<ParentNode>(nodes_[filtered[i].node]->node).parent_hash = above_hash;
-    auto h = parent_hash(c, filtered[i].node, filtered[i].copath_child);
+    auto sibling_hash = hash_subtree(c, filtered[i].copath_child, {});
+    if (!sibling_hash)
+      return sibling_hash.failure();
+    Writer w;
+    if (!w.opaque(path.nodes[i].encryption_key) || !w.opaque(out[i + 1]) || !w.opaque(sibling_hash.value()))
+      return wire::too_large();
+    auto h = c.hash(w.bytes());
     if (!h)
       return h.failure();
-    above_hash = std::move(h).value();
+    out[i] = std::move(h).value();
   }
-  return above_hash;
+  return out;
 }
 
 Result<Bytes> RatchetTreeState::leaf_parent_hash_for_path(const Crypto& c, uint32_t sender,
                                                           const UpdatePath& path) const
 {
-  RatchetTreeState scratch = *this;
-  return scratch.install_path(c, sender, path);
+  auto hashes = path_parent_hashes(c, sender, path);
+  if (!hashes)
+    return hashes.failure();
+  return hashes.value().front();
 }
 
 Result<void> RatchetTreeState::merge_update_path(const Crypto& c, uint32_t sender, const UpdatePath& path)
 {
   if (path.leaf_node.source != LeafNode::kCommit)
     return failed(Error::Malformed, "UpdatePath leaf is not a commit leaf");
-  RatchetTreeState next = *this;  // all-or-nothing
-  auto leaf_hash = next.install_path(c, sender, path);
-  if (!leaf_hash)
-    return leaf_hash.failure();
-  if (path.leaf_node.parent_hash != leaf_hash.value())
+  // Everything is checked before the first change: all-or-nothing without
+  // copying the tree.
+  auto hashes = path_parent_hashes(c, sender, path);
+  if (!hashes)
+    return hashes.failure();
+  if (path.leaf_node.parent_hash != hashes.value().front())
     return failed(Error::Malformed, "UpdatePath leaf's parent_hash does not match the path");
-  next.nodes_[tree::leaf_to_node(sender)] = Node{ path.leaf_node };
-  *this = std::move(next);
+  const auto filtered = filtered_direct_path(sender);
+  blank_direct_path(sender);
+  for (size_t i = 0; i < filtered.size(); i++)
+    nodes_[filtered[i].node] = std::make_shared<const Node>(
+        Node{ ParentNode{ path.nodes[i].encryption_key, hashes.value()[i + 1], {} } });
+  nodes_[tree::leaf_to_node(sender)] = std::make_shared<const Node>(Node{ path.leaf_node });
+  invalidate_hashes(tree::leaf_to_node(sender));
   return {};
 }
 

@@ -76,6 +76,7 @@ Result<DecryptedPath> decrypt_update_path(const Crypto& c, const RatchetTreeStat
     if (kp.value().pub != path.nodes[j].encryption_key)
       return failed(Error::Malformed, "path secret does not give the announced node key");
     out.path_secrets.emplace(filtered[j].node, current);
+    out.node_private_keys.emplace(filtered[j].node, std::move(kp.value().priv));
     auto next = next_path_secret(c, current);
     if (!next)
       return next.failure();

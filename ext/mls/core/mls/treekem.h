@@ -21,10 +21,11 @@ struct DecryptedPath {
   SecretBytes path_secret;       // at that node
   SecretBytes commit_secret;     // one step past the root's path secret
   std::map<uint32_t, SecretBytes> path_secrets;  // every node from the ancestor up
+  std::map<uint32_t, SecretBytes> node_private_keys;  // their HPKE private keys
 };
 
 // What a receiver learns from an UpdatePath (12.4.2): `tree` is the tree
-// before merging the path; `private_keys` maps node indices to the private
+// before or after merging the path (only copath subtrees are read); `private_keys` maps node indices to the private
 // keys the receiver holds (its leaf and its direct path). Checks that every
 // derived public key equals the one the path announces. Leaves added by the
 // same commit (`new_leaves`) were left out of the encryption (12.4.2).
