@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // gstcheck turns warnings and criticals into failures only for GLib's and
-// GStreamer's own log domains; ours ("GStreamer-SFrame" for the plugin,
-// "GStreamer-E2EE" for libgste2ee) would merely print. Including this header
+// GStreamer's own log domains; ours ("GStreamer-SFrame" and "GStreamer-SFU"
+// for the plugins, "GStreamer-E2EE" for libgste2ee) would merely print. Including this header
 // makes them abort the test, before main() runs.
 #pragma once
 
@@ -13,6 +13,7 @@ inline const bool kOurDomainsFatal = [] {
   const auto levels = static_cast<GLogLevelFlags>(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
   g_log_set_fatal_mask("GStreamer-SFrame", levels);
   g_log_set_fatal_mask("GStreamer-E2EE", levels);
+  g_log_set_fatal_mask("GStreamer-SFU", levels);
   return true;
 }();
 

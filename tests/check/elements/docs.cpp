@@ -98,7 +98,7 @@ static std::string default_word(GParamSpec* p)
   return out;
 }
 
-static void check_element(const char* name)
+static void check_element(const char* name, guint min_properties)
 {
   GstElement* e = gst_element_factory_make(name, nullptr);
   fail_unless(e != nullptr, "%s not found", name);
@@ -154,14 +154,14 @@ static void check_element(const char* name)
   for (const auto& row : props_table)
     fail_unless(
       own.count(row.first), "docs/elements/%s.md documents a property %s the element lacks", name, row.first.c_str());
-  fail_unless(own.size() >= 6, "%s has only %zu own properties", name, own.size());
+  fail_unless(own.size() >= min_properties, "%s has only %zu own properties", name, own.size());
   g_free(props);
   gst_object_unref(e);
 }
 
 // The stats table lists exactly the fields of the stats structure, with
 // their types.
-static void check_stats(const char* name)
+[[maybe_unused]] static void check_stats(const char* name)
 {
   GstElement* e = gst_element_factory_make(name, nullptr);
   GstStructure* s = nullptr;
@@ -204,24 +204,103 @@ static void check_class(const char* name)
   gst_object_unref(e);
 }
 
+#if HAVE_SFRAME
 GST_START_TEST(test_sframeenc_documented)
 {
-  check_element("sframeenc");
+  check_element("sframeenc", 6);
   check_stats("sframeenc");
 }
 GST_END_TEST;
 
 GST_START_TEST(test_sframedec_documented)
 {
-  check_element("sframedec");
+  check_element("sframedec", 6);
   check_stats("sframedec");
 }
 GST_END_TEST;
+#endif
+
+#if HAVE_SFU
+// sfuforward's stats nest one structure per participant: the page documents
+// each field of it, of its "drops" and of each "streams" entry.
+static void check_nested_stats(const std::string& doc, const GstStructure* s, const char* section)
+{
+  auto rows = table_rows(doc, section);
+  for (int i = 0; i < gst_structure_n_fields(s); i++) {
+    const gchar* field = gst_structure_nth_field_name(s, i);
+    fail_unless(rows.count(field), "docs/elements/sfuforward.md lacks %s field %s", section, field);
+  }
+  for (const auto& row : rows)
+    fail_unless(gst_structure_has_field(s, row.first.c_str()), "sfuforward %s lack the documented field %s", section,
+                row.first.c_str());
+}
+
+GST_START_TEST(test_sfuforward_documented)
+{
+  check_element("sfuforward", 5);
+  // A participant with one stream, so every level of the stats exists.
+  GstElement* e = gst_element_factory_make("sfuforward", nullptr);
+  GstPad* sink = gst_element_request_pad_simple(e, "sink_0");
+  fail_unless_equals_int(gst_element_set_state(e, GST_STATE_PLAYING), GST_STATE_CHANGE_SUCCESS);
+  const guint8 packet[] = { 0x80, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 42, 1, 2, 3, 4 };
+  GstPad* feeder = gst_pad_new("feeder", GST_PAD_SRC);
+  gst_pad_set_active(feeder, TRUE);
+  fail_unless_equals_int(gst_pad_link(feeder, sink), GST_PAD_LINK_OK);
+  gst_pad_push_event(feeder, gst_event_new_stream_start("docs"));
+  gst_pad_push_event(feeder, gst_event_new_caps(gst_caps_from_string("application/x-rtp")));
+  GstSegment seg;
+  gst_segment_init(&seg, GST_FORMAT_TIME);
+  gst_pad_push_event(feeder, gst_event_new_segment(&seg));
+  fail_unless_equals_int(gst_pad_push(feeder, gst_buffer_new_memdup(packet, sizeof packet)), GST_FLOW_OK);
+
+  GstStructure* stats = nullptr;
+  g_object_get(e, "stats", &stats, nullptr);
+  const std::string doc = read_doc("sfuforward");
+  fail_unless(doc.find(std::string("`") + gst_structure_get_name(stats) + "`") != std::string::npos);
+  GstStructure *p = nullptr, *drops = nullptr, *streams = nullptr, *one = nullptr;
+  fail_unless(gst_structure_get(stats, "0", GST_TYPE_STRUCTURE, &p, nullptr));
+  check_nested_stats(doc, p, "Stats");
+  fail_unless(gst_structure_get(p, "drops", GST_TYPE_STRUCTURE, &drops, "streams", GST_TYPE_STRUCTURE, &streams,
+                                nullptr));
+  check_nested_stats(doc, drops, "Drop reasons");
+  fail_unless(gst_structure_get(streams, "ssrc-0000002a", GST_TYPE_STRUCTURE, &one, nullptr));
+  check_nested_stats(doc, one, "Stream stats");
+  gst_structure_free(one);
+  gst_structure_free(streams);
+  gst_structure_free(drops);
+  gst_structure_free(p);
+  gst_structure_free(stats);
+
+  // Every action signal has an entry.
+  guint n = 0;
+  guint* ids = g_signal_list_ids(G_OBJECT_TYPE(e), &n);
+  auto signal_rows = table_rows(doc, "Action signals");
+  for (guint i = 0; i < n; i++) {
+    GSignalQuery q;
+    g_signal_query(ids[i], &q);
+    fail_unless(signal_rows.count(q.signal_name), "docs/elements/sfuforward.md lacks signal %s", q.signal_name);
+  }
+  fail_unless_equals_int(signal_rows.size(), n);
+  g_free(ids);
+  gst_pad_unlink(feeder, sink);
+  gst_object_unref(feeder);
+  gst_element_set_state(e, GST_STATE_NULL);
+  gst_element_release_request_pad(e, sink);
+  gst_object_unref(sink);
+  gst_object_unref(e);
+}
+GST_END_TEST;
+#endif
 
 GST_START_TEST(test_element_class_documented)
 {
+#if HAVE_SFRAME
   check_class("sframeenc");
   check_class("sframedec");
+#endif
+#if HAVE_SFU
+  check_class("sfuforward");
+#endif
 }
 GST_END_TEST;
 
@@ -230,8 +309,13 @@ static Suite* docs_suite()
   Suite* s = suite_create("docs");
   TCase* tc = tcase_create("general");
   suite_add_tcase(s, tc);
+#if HAVE_SFRAME
   tcase_add_test(tc, test_sframeenc_documented);
   tcase_add_test(tc, test_sframedec_documented);
+#endif
+#if HAVE_SFU
+  tcase_add_test(tc, test_sfuforward_documented);
+#endif
   tcase_add_test(tc, test_element_class_documented);
   return s;
 }

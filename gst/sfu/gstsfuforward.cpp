@@ -1,0 +1,1039 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * SECTION:element-sfuforward
+ * @title: sfuforward
+ *
+ * Selective forwarding of RTP between the participants of a room. Each
+ * participant publishes on a `sink_%u` pad (all its RTP streams, multiplexed
+ * by SSRC) and receives on a `src_%u` pad (the streams of every other
+ * participant, never its own). RTCP from the participant enters on
+ * `rtcp_sink_%u` and RTCP to it (key-frame requests and NACKs for the streams
+ * it publishes) leaves on `rtcp_src_%u`, so that srtpdec's `rtp_src` and
+ * `rtcp_src` (or rtpbin's session pads) link directly, with or without
+ * rtcp-mux upstream. Pads with the same number belong to the same
+ * participant unless their `participant` property says otherwise.
+ *
+ * Decisions come from RTP headers, header extensions and RTCP only: payload
+ * bytes are never read or changed, so an end-to-end room (SFrame) forwards
+ * ciphertext. Simulcast encodings (by RID header extension, or an SSRC group
+ * set with `set-simulcast-group`) reach each subscriber one at a time under
+ * one stable SSRC, switching at key frames (frame marking header extension,
+ * RFC 9626; or buffer flags inside one pipeline) with continuous sequence
+ * numbers and timestamps. Bad input is counted in `stats` and dropped.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 sfuforward name=sfu \
+ *   udpsrc port=5000 caps=application/x-rtp ! sfu.sink_0   sfu.src_0 ! udpsink host=127.0.0.1 port=6000 \
+ *   udpsrc port=5002 caps=application/x-rtp ! sfu.sink_1   sfu.src_1 ! udpsink host=127.0.0.1 port=6002 \
+ *   udpsrc port=5004 caps=application/x-rtp ! sfu.sink_2   sfu.src_2 ! udpsink host=127.0.0.1 port=6004
+ * ]|
+ *
+ * Since: 0.1
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstsfuforward.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <gst/video/video-event.h>
+
+#include "sfu/forwarder.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_sfu_forward_debug);
+#define GST_CAT_DEFAULT gst_sfu_forward_debug
+
+using namespace gste2ee;
+
+namespace {
+
+enum class PadKind { RtpSink, RtpSrc, RtcpSink, RtcpSrc };
+
+constexpr guint64 DEFAULT_KEYFRAME_REQUEST_INTERVAL = 500 * GST_MSECOND;
+constexpr guint32 kSfuSsrc = 0x53465530;  /* "SFU0": sender SSRC of our RTCP */
+
+} // namespace
+
+struct _GstSfuForwardPad {
+  GstPad parent;
+  PadKind kind;
+  guint index;
+  gchar *participant;           /* GST_OBJECT_LOCK */
+  bool sent_sticky = false;     /* src pads: stream-start, caps, segment sent */
+  bool eos = false;
+  bool warned = false;          /* a failed push was reported */
+  bool removed = false;         /* its participant was removed (element lock) */
+  /* Reused per packet by this pad's streaming thread: no allocation on the
+   * hot path once they have grown. */
+  std::vector<sfu::Delivery> deliveries;
+  std::vector<sfu::KeyframeRequest> requests;
+  std::vector<sfu::NackRequest> nacks;
+};
+
+G_DEFINE_TYPE (GstSfuForwardPad, gst_sfu_forward_pad, GST_TYPE_PAD);
+
+static void register_pad (GstSfuForward * self, GstSfuForwardPad * pad);
+
+enum { PROP_PAD_0, PROP_PAD_PARTICIPANT };
+
+struct _GstSfuForward {
+  GstElement parent;
+  std::mutex lock;              /* forwarder, pads_by_participant */
+  sfu::Forwarder *forwarder;
+  /* Pads per participant id, by kind; refs held. */
+  std::map<sfu::ParticipantId, std::vector<GstSfuForwardPad *>> pads;
+  guint64 keyframe_interval;
+};
+
+G_DEFINE_TYPE (GstSfuForward, gst_sfu_forward, GST_TYPE_ELEMENT);
+GST_ELEMENT_REGISTER_DEFINE (sfuforward, "sfuforward", GST_RANK_NONE, GST_TYPE_SFU_FORWARD);
+
+enum {
+  PROP_0,
+  PROP_RID_EXTENSION_ID,
+  PROP_FRAME_MARKING_EXTENSION_ID,
+  PROP_KEYFRAME_REQUEST_INTERVAL,
+  PROP_SUBSCRIPTIONS,
+  PROP_STATS,
+};
+
+enum {
+  SIGNAL_REMOVE_PARTICIPANT,
+  SIGNAL_SUBSCRIBE,
+  SIGNAL_UNSUBSCRIBE,
+  SIGNAL_PAUSE,
+  SIGNAL_RESUME,
+  SIGNAL_SET_MAX_LAYER,
+  SIGNAL_SET_SIMULCAST_GROUP,
+  LAST_SIGNAL,
+};
+static guint signals[LAST_SIGNAL];
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink_%u",
+    GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS ("application/x-rtp"));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src_%u",
+    GST_PAD_SRC, GST_PAD_REQUEST, GST_STATIC_CAPS ("application/x-rtp"));
+static GstStaticPadTemplate rtcp_sink_template = GST_STATIC_PAD_TEMPLATE ("rtcp_sink_%u",
+    GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS ("application/x-rtcp"));
+static GstStaticPadTemplate rtcp_src_template = GST_STATIC_PAD_TEMPLATE ("rtcp_src_%u",
+    GST_PAD_SRC, GST_PAD_REQUEST, GST_STATIC_CAPS ("application/x-rtcp"));
+
+/* ---- pads ---- */
+
+static void
+gst_sfu_forward_pad_set_property (GObject * object, guint prop_id, const GValue * value, GParamSpec * pspec)
+{
+  GstSfuForwardPad *pad = GST_SFU_FORWARD_PAD (object);
+  switch (prop_id) {
+    case PROP_PAD_PARTICIPANT:{
+      const gchar *name = g_value_get_string (value);
+      if (!name || !*name) {
+        g_warning ("sfuforward: a participant name cannot be empty");
+        break;
+      }
+      GST_OBJECT_LOCK (pad);
+      g_free (pad->participant);
+      pad->participant = g_strdup (name);
+      GST_OBJECT_UNLOCK (pad);
+      GstObject *parent = gst_object_get_parent (GST_OBJECT (pad));
+      if (parent) {
+        register_pad (GST_SFU_FORWARD (parent), pad);
+        gst_object_unref (parent);
+      }
+      break;
+    }
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+gst_sfu_forward_pad_get_property (GObject * object, guint prop_id, GValue * value, GParamSpec * pspec)
+{
+  GstSfuForwardPad *pad = GST_SFU_FORWARD_PAD (object);
+  switch (prop_id) {
+    case PROP_PAD_PARTICIPANT:
+      GST_OBJECT_LOCK (pad);
+      g_value_set_string (value, pad->participant);
+      GST_OBJECT_UNLOCK (pad);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+gst_sfu_forward_pad_finalize (GObject * object)
+{
+  GstSfuForwardPad *pad = GST_SFU_FORWARD_PAD (object);
+  g_free (pad->participant);
+  pad->deliveries.~vector ();
+  pad->requests.~vector ();
+  pad->nacks.~vector ();
+  G_OBJECT_CLASS (gst_sfu_forward_pad_parent_class)->finalize (object);
+}
+
+static void
+gst_sfu_forward_pad_class_init (GstSfuForwardPadClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  gobject_class->set_property = gst_sfu_forward_pad_set_property;
+  gobject_class->get_property = gst_sfu_forward_pad_get_property;
+  gobject_class->finalize = gst_sfu_forward_pad_finalize;
+  g_object_class_install_property (gobject_class, PROP_PAD_PARTICIPANT,
+      g_param_spec_string ("participant", "Participant",
+          "Name of the participant this pad belongs to (default: the pad's number, so sink_3, src_3, "
+          "rtcp_sink_3 and rtcp_src_3 are participant \"3\"). Set it before linking.",
+          NULL, (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
+}
+
+static void
+gst_sfu_forward_pad_init (GstSfuForwardPad * pad)
+{
+  new (&pad->deliveries) std::vector<sfu::Delivery> ();
+  new (&pad->requests) std::vector<sfu::KeyframeRequest> ();
+  new (&pad->nacks) std::vector<sfu::NackRequest> ();
+  pad->sent_sticky = false;
+  pad->eos = false;
+}
+
+static std::string
+pad_participant (GstSfuForwardPad * pad)
+{
+  GST_OBJECT_LOCK (pad);
+  std::string name = pad->participant ? pad->participant : "";
+  GST_OBJECT_UNLOCK (pad);
+  return name;
+}
+
+/* ---- helpers ---- */
+
+/* The participant a pad serves; called with the lock held. False for a pad
+ * whose participant was removed: a packet already in its chain function when
+ * remove-participant ran must not bring the participant back. */
+static bool
+participant_of (GstSfuForward * self, GstSfuForwardPad * pad, sfu::ParticipantId * id)
+{
+  if (pad->removed)
+    return false;
+  *id = self->forwarder->add_participant (pad_participant (pad));
+  return true;
+}
+
+/* Files the pad under its participant (created if new), where routing finds
+ * the pads of a subscriber or publisher; moves it when the name changes. */
+static void
+register_pad (GstSfuForward * self, GstSfuForwardPad * pad)
+{
+  std::lock_guard<std::mutex> guard (self->lock);
+  for (auto & [id, list] : self->pads) {
+    auto it = std::find (list.begin (), list.end (), pad);
+    if (it != list.end ()) {
+      list.erase (it);
+      gst_object_unref (pad);
+    }
+  }
+  sfu::ParticipantId id;
+  if (participant_of (self, pad, &id))
+    self->pads[id].push_back (GST_SFU_FORWARD_PAD (gst_object_ref (pad)));
+}
+
+/* What a subscriber's src pad announces: the publishers' caps when they all
+ * agree once the per-stream fields are dropped (the usual room: one codec per
+ * media, so a depayloader links directly), plain application/x-rtp
+ * otherwise (rtpbin or rtpptdemux then map payload types). */
+static GstCaps *
+subscriber_caps (GstSfuForward * self, PadKind kind)
+{
+  if (kind == PadKind::RtcpSrc)
+    return gst_caps_new_empty_simple ("application/x-rtcp");
+  GstCaps *common = NULL;
+  bool agree = true;
+  GST_OBJECT_LOCK (self);
+  for (GList * l = GST_ELEMENT (self)->sinkpads; l && agree; l = l->next) {
+    GstSfuForwardPad *p = GST_SFU_FORWARD_PAD (l->data);
+    if (p->kind != PadKind::RtpSink)
+      continue;
+    GstCaps *caps = gst_pad_get_current_caps (GST_PAD (p));
+    if (!caps)
+      continue;
+    caps = gst_caps_make_writable (caps);
+    gst_structure_remove_fields (gst_caps_get_structure (caps, 0), "ssrc", "seqnum-offset", "timestamp-offset",
+        "clock-base", "seqnum-base", NULL);
+    if (!common)
+      common = caps;
+    else {
+      agree = gst_caps_is_equal (common, caps);
+      gst_caps_unref (caps);
+    }
+  }
+  GST_OBJECT_UNLOCK (self);
+  if (!common || !agree) {
+    if (common)
+      gst_caps_unref (common);
+    return gst_caps_new_empty_simple ("application/x-rtp");
+  }
+  return common;
+}
+
+static void
+send_sticky (GstSfuForward * self, GstSfuForwardPad * pad)
+{
+  if (pad->sent_sticky)
+    return;
+  pad->sent_sticky = true;
+  gchar *id = g_strdup_printf ("sfuforward-%p-%s", (void *) self, GST_PAD_NAME (pad));
+  gst_pad_push_event (GST_PAD (pad), gst_event_new_stream_start (id));
+  g_free (id);
+  GstCaps *caps = subscriber_caps (self, pad->kind);
+  gst_pad_push_event (GST_PAD (pad), gst_event_new_caps (caps));
+  gst_caps_unref (caps);
+  GstSegment segment;
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_pad_push_event (GST_PAD (pad), gst_event_new_segment (&segment));
+}
+
+struct Push {
+  GstSfuForwardPad *pad;
+  GstBuffer *buffer;
+};
+
+static GstBuffer *
+rtcp_buffer (const std::vector<uint8_t> & bytes)
+{
+  return gst_buffer_new_memdup (bytes.data (), bytes.size ());
+}
+
+/* Builds what key-frame requests and NACKs send to publishers: RTCP on
+ * their rtcp_src pads, and an upstream force-key-unit event on their sink
+ * pads (how an encoder in the same pipeline hears it). Lock held. */
+static void
+collect_feedback (GstSfuForward * self, const std::vector<sfu::KeyframeRequest> & requests,
+    const std::vector<sfu::NackRequest> & nacks, std::vector<Push> * pushes, std::vector<GstPad *> * key_unit_pads)
+{
+  for (const auto & r : requests) {
+    GST_DEBUG_OBJECT (self, "key frame request for SSRC %08x", r.media_ssrc);
+    for (GstSfuForwardPad * p : self->pads[r.publisher]) {
+      if (p->kind == PadKind::RtcpSrc)
+        pushes->push_back ({ GST_SFU_FORWARD_PAD (gst_object_ref (p)), rtcp_buffer (sfu::build_pli (kSfuSsrc,
+                        r.media_ssrc)) });
+      else if (p->kind == PadKind::RtpSink)
+        key_unit_pads->push_back (GST_PAD (gst_object_ref (p)));
+    }
+  }
+  for (const auto & n : nacks)
+    for (GstSfuForwardPad * p : self->pads[n.publisher])
+      if (p->kind == PadKind::RtcpSrc)
+        pushes->push_back ({ GST_SFU_FORWARD_PAD (gst_object_ref (p)), rtcp_buffer (sfu::build_nack (kSfuSsrc,
+                        n.media_ssrc, n.lost)) });
+}
+
+/* Pushes outside the lock: a blocking downstream must not stall the other
+ * participants' threads on our lock. */
+static GstFlowReturn
+push_all (GstSfuForward * self, std::vector<Push> & pushes, std::vector<GstPad *> & key_unit_pads)
+{
+  for (GstPad * p : key_unit_pads) {
+    gst_pad_push_event (p, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
+    gst_object_unref (p);
+  }
+  for (auto & push : pushes) {
+    send_sticky (self, push.pad);
+    GstFlowReturn ret = gst_pad_push (GST_PAD (push.pad), push.buffer);
+    /* One subscriber that cannot take it is no reason to stop the
+     * publisher or the others: said once, then counted by downstream. */
+    if (ret != GST_FLOW_OK && ret != GST_FLOW_NOT_LINKED && ret != GST_FLOW_FLUSHING && ret != GST_FLOW_EOS
+        && !push.pad->warned) {
+      push.pad->warned = true;
+      GST_ELEMENT_WARNING (self, STREAM, FAILED, (NULL), ("%s: downstream returned %s", GST_PAD_NAME (push.pad),
+              gst_flow_get_name (ret)));
+    }
+    gst_object_unref (push.pad);
+  }
+  return GST_FLOW_OK;
+}
+
+static GstBuffer *
+rewritten (GstBuffer * in, const sfu::Delivery & d)
+{
+  GstBuffer *out = gst_buffer_copy (in);
+  GstMapInfo map;
+  if (!gst_buffer_map (out, &map, GST_MAP_READWRITE)) {
+    gst_buffer_unref (out);
+    return NULL;
+  }
+  sfu::rtp_rewrite (map.data, d.ssrc, d.sequence, d.timestamp);
+  gst_buffer_unmap (out, &map);
+  return out;
+}
+
+/* ---- streaming ---- */
+
+static GstFlowReturn
+gst_sfu_forward_chain_rtp (GstPad * pad, GstObject * parent, GstBuffer * buffer)
+{
+  GstSfuForward *self = GST_SFU_FORWARD (parent);
+  GstSfuForwardPad *sp = GST_SFU_FORWARD_PAD (pad);
+  std::vector<Push> pushes;
+  std::vector<GstPad *> key_unit_pads;
+  GstMapInfo map;
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
+    gst_buffer_unref (buffer);
+    return GST_FLOW_OK;
+  }
+  const bool delta = GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  GST_TRACE_OBJECT (pad, "packet of %" G_GSIZE_FORMAT " bytes", map.size);
+  {
+    std::lock_guard<std::mutex> guard (self->lock);
+    sfu::ParticipantId id;
+    if (!participant_of (self, sp, &id)) {
+      gst_buffer_unmap (buffer, &map);
+      gst_buffer_unref (buffer);
+      return GST_FLOW_OK;
+    }
+    sfu::Drop drop = self->forwarder->route (id, map.data, map.size, g_get_monotonic_time (), !delta, delta,
+        &sp->deliveries, &sp->requests);
+    if (drop != sfu::Drop::None)
+      GST_LOG_OBJECT (pad, "dropped a packet: %s", sfu::drop_name (drop));
+    for (const auto & d : sp->deliveries) {
+      for (GstSfuForwardPad * p : self->pads[d.subscriber]) {
+        if (p->kind != PadKind::RtpSrc)
+          continue;
+        GstBuffer *out = d.rewrite ? rewritten (buffer, d) : gst_buffer_ref (buffer);
+        if (out)
+          pushes.push_back ({ GST_SFU_FORWARD_PAD (gst_object_ref (p)), out });
+      }
+    }
+    static const std::vector<sfu::NackRequest> no_nacks;
+    collect_feedback (self, sp->requests, no_nacks, &pushes, &key_unit_pads);
+  }
+  gst_buffer_unmap (buffer, &map);
+  gst_buffer_unref (buffer);
+  return push_all (self, pushes, key_unit_pads);
+}
+
+static GstFlowReturn
+gst_sfu_forward_chain_rtcp (GstPad * pad, GstObject * parent, GstBuffer * buffer)
+{
+  GstSfuForward *self = GST_SFU_FORWARD (parent);
+  GstSfuForwardPad *sp = GST_SFU_FORWARD_PAD (pad);
+  std::vector<Push> pushes;
+  std::vector<GstPad *> key_unit_pads;
+  GstMapInfo map;
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
+    gst_buffer_unref (buffer);
+    return GST_FLOW_OK;
+  }
+  {
+    std::lock_guard<std::mutex> guard (self->lock);
+    sfu::ParticipantId id;
+    if (!participant_of (self, sp, &id)) {
+      gst_buffer_unmap (buffer, &map);
+      gst_buffer_unref (buffer);
+      return GST_FLOW_OK;
+    }
+    sfu::Drop drop = self->forwarder->handle_rtcp (id, map.data, map.size, g_get_monotonic_time (),
+        &sp->requests, &sp->nacks);
+    if (drop != sfu::Drop::None)
+      GST_LOG_OBJECT (pad, "RTCP refused: %s", sfu::drop_name (drop));
+    collect_feedback (self, sp->requests, sp->nacks, &pushes, &key_unit_pads);
+  }
+  gst_buffer_unmap (buffer, &map);
+  gst_buffer_unref (buffer);
+  return push_all (self, pushes, key_unit_pads);
+}
+
+/* EOS leaves once every RTP sink pad has ended: one publisher leaving does
+ * not end the others' streams. */
+static gboolean
+gst_sfu_forward_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
+{
+  GstSfuForward *self = GST_SFU_FORWARD (parent);
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_EOS:{
+      GST_SFU_FORWARD_PAD (pad)->eos = true;
+      bool all_done = true;
+      std::vector<GstPad *> srcs;
+      GST_OBJECT_LOCK (self);
+      for (GList * l = GST_ELEMENT (self)->sinkpads; l; l = l->next) {
+        GstSfuForwardPad *p = GST_SFU_FORWARD_PAD (l->data);
+        if (p->kind == PadKind::RtpSink && !p->eos)
+          all_done = false;
+      }
+      if (all_done)
+        for (GList * l = GST_ELEMENT (self)->srcpads; l; l = l->next)
+          srcs.push_back (GST_PAD (gst_object_ref (l->data)));
+      GST_OBJECT_UNLOCK (self);
+      for (GstPad * p : srcs) {
+        send_sticky (self, GST_SFU_FORWARD_PAD (p));
+        gst_pad_push_event (p, gst_event_new_eos ());
+        gst_object_unref (p);
+      }
+      gst_event_unref (event);
+      return TRUE;
+    }
+    case GST_EVENT_FLUSH_STOP:
+      GST_SFU_FORWARD_PAD (pad)->eos = false;
+      gst_event_unref (event);
+      return TRUE;
+    case GST_EVENT_CAPS:
+    case GST_EVENT_SEGMENT:
+    case GST_EVENT_STREAM_START:
+    case GST_EVENT_FLUSH_START:
+      /* Per-publisher: each subscriber's stream has its own. */
+      gst_event_unref (event);
+      return TRUE;
+    default:
+      return gst_pad_event_default (pad, parent, event);
+  }
+}
+
+/* Key-frame requests from downstream of a subscriber (a decoder in the same
+ * pipeline) go to every publisher it receives, throttled like PLIs. */
+static gboolean
+gst_sfu_forward_src_event (GstPad * pad, GstObject * parent, GstEvent * event)
+{
+  if (gst_video_event_is_force_key_unit (event)) {
+    GstSfuForward *self = GST_SFU_FORWARD (parent);
+    GstSfuForwardPad *sp = GST_SFU_FORWARD_PAD (pad);
+    std::vector<Push> pushes;
+    std::vector<GstPad *> key_unit_pads;
+    {
+      std::lock_guard<std::mutex> guard (self->lock);
+      sfu::ParticipantId id;
+      std::vector<sfu::KeyframeRequest> requests;
+      if (participant_of (self, sp, &id))
+        self->forwarder->request_keyframes (id, g_get_monotonic_time (), &requests);
+      static const std::vector<sfu::NackRequest> no_nacks;
+      collect_feedback (self, requests, no_nacks, &pushes, &key_unit_pads);
+    }
+    gst_event_unref (event);
+    push_all (self, pushes, key_unit_pads);
+    return TRUE;
+  }
+  return gst_pad_event_default (pad, parent, event);
+}
+
+/* Caps are answered here, not proxied: a publisher's pad accepts any RTP
+ * whatever its subscribers are, and a subscriber's pad offers what
+ * subscriber_caps() will announce. */
+static gboolean
+gst_sfu_forward_query (GstPad * pad, GstObject * parent, GstQuery * query)
+{
+  GstSfuForwardPad *sp = GST_SFU_FORWARD_PAD (pad);
+  switch (GST_QUERY_TYPE (query)) {
+    case GST_QUERY_CAPS:{
+      GstCaps *filter, *caps;
+      gst_query_parse_caps (query, &filter);
+      caps = GST_PAD_IS_SRC (pad) ? subscriber_caps (GST_SFU_FORWARD (parent), sp->kind)
+          : gst_pad_get_pad_template_caps (pad);
+      if (filter) {
+        GstCaps *both = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
+        gst_caps_unref (caps);
+        caps = both;
+      }
+      gst_query_set_caps_result (query, caps);
+      gst_caps_unref (caps);
+      return TRUE;
+    }
+    case GST_QUERY_ACCEPT_CAPS:{
+      GstCaps *caps;
+      gst_query_parse_accept_caps (query, &caps);
+      GstCaps *templ = gst_pad_get_pad_template_caps (pad);
+      gst_query_set_accept_caps_result (query, gst_caps_can_intersect (caps, templ));
+      gst_caps_unref (templ);
+      return TRUE;
+    }
+    case GST_QUERY_ALLOCATION:
+      return FALSE;             /* buffers are forwarded as they come */
+    default:
+      return gst_pad_query_default (pad, parent, query);
+  }
+}
+
+/* No pad is internally linked to another: events and queries are handled
+ * per pad above, never broadcast across participants. */
+static GstIterator *
+gst_sfu_forward_no_internal_links (GstPad *, GstObject *)
+{
+  return NULL;                  /* gst_pad_forward() then forwards to nobody */
+}
+
+/* ---- pad management ---- */
+
+static GstPad *
+gst_sfu_forward_request_new_pad (GstElement * element, GstPadTemplate * templ, const gchar * name, const GstCaps *)
+{
+  GstElementClass *klass = GST_ELEMENT_GET_CLASS (element);
+  PadKind kind;
+  const gchar *prefix;
+  if (templ == gst_element_class_get_pad_template (klass, "sink_%u")) {
+    kind = PadKind::RtpSink;
+    prefix = "sink_";
+  } else if (templ == gst_element_class_get_pad_template (klass, "src_%u")) {
+    kind = PadKind::RtpSrc;
+    prefix = "src_";
+  } else if (templ == gst_element_class_get_pad_template (klass, "rtcp_sink_%u")) {
+    kind = PadKind::RtcpSink;
+    prefix = "rtcp_sink_";
+  } else if (templ == gst_element_class_get_pad_template (klass, "rtcp_src_%u")) {
+    kind = PadKind::RtcpSrc;
+    prefix = "rtcp_src_";
+  } else {
+    return NULL;
+  }
+  guint index = 0;
+  if (name && sscanf (name + strlen (prefix), "%u", &index) != 1)
+    return NULL;
+  if (!name) {
+    /* The lowest number this kind does not use yet. */
+    GST_OBJECT_LOCK (element);
+    bool taken = true;
+    while (taken) {
+      taken = false;
+      for (GList * l = element->pads; l; l = l->next) {
+        GstSfuForwardPad *p = GST_SFU_FORWARD_PAD (l->data);
+        if (p->kind == kind && p->index == index) {
+          taken = true;
+          index++;
+          break;
+        }
+      }
+    }
+    GST_OBJECT_UNLOCK (element);
+  }
+  gchar *pad_name = g_strdup_printf ("%s%u", prefix, index);
+  GstSfuForwardPad *pad = GST_SFU_FORWARD_PAD (g_object_new (GST_TYPE_SFU_FORWARD_PAD, "name", pad_name,
+          "direction", templ->direction, "template", templ, NULL));
+  g_free (pad_name);
+  pad->kind = kind;
+  pad->index = index;
+  pad->participant = g_strdup_printf ("%u", index);
+  if (kind == PadKind::RtpSink) {
+    gst_pad_set_chain_function (GST_PAD (pad), gst_sfu_forward_chain_rtp);
+    gst_pad_set_event_function (GST_PAD (pad), gst_sfu_forward_sink_event);
+  } else if (kind == PadKind::RtcpSink) {
+    gst_pad_set_chain_function (GST_PAD (pad), gst_sfu_forward_chain_rtcp);
+    gst_pad_set_event_function (GST_PAD (pad), gst_sfu_forward_sink_event);
+  } else {
+    gst_pad_set_event_function (GST_PAD (pad), gst_sfu_forward_src_event);
+    gst_pad_use_fixed_caps (GST_PAD (pad));
+  }
+  gst_pad_set_query_function (GST_PAD (pad), gst_sfu_forward_query);
+  gst_pad_set_iterate_internal_links_function (GST_PAD (pad), gst_sfu_forward_no_internal_links);
+  if (!gst_element_add_pad (element, GST_PAD (pad))) {
+    gst_object_unref (pad);
+    return NULL;
+  }
+  gst_pad_set_active (GST_PAD (pad), GST_STATE (element) > GST_STATE_READY);
+  register_pad (GST_SFU_FORWARD (element), pad);
+  return GST_PAD (pad);
+}
+
+static void
+forget_pad (GstSfuForward * self, GstSfuForwardPad * pad)
+{
+  std::lock_guard<std::mutex> guard (self->lock);
+  for (auto & [id, list] : self->pads) {
+    auto it = std::find (list.begin (), list.end (), pad);
+    if (it != list.end ()) {
+      list.erase (it);
+      gst_object_unref (pad);
+    }
+  }
+}
+
+static void
+gst_sfu_forward_release_pad (GstElement * element, GstPad * pad)
+{
+  GstSfuForward *self = GST_SFU_FORWARD (element);
+  forget_pad (self, GST_SFU_FORWARD_PAD (pad));
+  gst_pad_set_active (pad, FALSE);
+  gst_element_remove_pad (element, pad);
+}
+
+/* ---- action signals ---- */
+
+static bool
+lookup_pair (GstSfuForward * self, const gchar * sub, const gchar * pub, sfu::ParticipantId * s,
+    sfu::ParticipantId * p)
+{
+  if (!sub || !pub)
+    return false;
+  /* Naming a participant before its pads exist is allowed: it is created. */
+  *s = self->forwarder->add_participant (sub);
+  *p = self->forwarder->add_participant (pub);
+  return *s != *p;
+}
+
+template <typename F>
+static gboolean
+change_subscription (GstSfuForward * self, const gchar * sub, const gchar * pub, F change)
+{
+  std::lock_guard<std::mutex> guard (self->lock);
+  sfu::ParticipantId s, p;
+  if (!lookup_pair (self, sub, pub, &s, &p)) {
+    GST_WARNING_OBJECT (self, "subscription change needs two different participants");
+    return FALSE;
+  }
+  sfu::Subscription sn = self->forwarder->subscription (s, p);
+  change (sn);
+  return self->forwarder->set_subscription (s, p, sn);
+}
+
+static gboolean
+gst_sfu_forward_subscribe (GstSfuForward * self, const gchar * sub, const gchar * pub)
+{
+  return change_subscription (self, sub, pub, [](sfu::Subscription & s) { s.subscribed = true; });
+}
+
+static gboolean
+gst_sfu_forward_unsubscribe (GstSfuForward * self, const gchar * sub, const gchar * pub)
+{
+  return change_subscription (self, sub, pub, [](sfu::Subscription & s) { s.subscribed = false; });
+}
+
+static gboolean
+gst_sfu_forward_pause (GstSfuForward * self, const gchar * sub, const gchar * pub)
+{
+  return change_subscription (self, sub, pub, [](sfu::Subscription & s) { s.paused = true; });
+}
+
+static gboolean
+gst_sfu_forward_resume (GstSfuForward * self, const gchar * sub, const gchar * pub)
+{
+  return change_subscription (self, sub, pub, [](sfu::Subscription & s) { s.paused = false; });
+}
+
+static gboolean
+gst_sfu_forward_set_max_layer (GstSfuForward * self, const gchar * sub, const gchar * pub, gint layer)
+{
+  if (layer < 0)
+    return FALSE;
+  return change_subscription (self, sub, pub, [layer](sfu::Subscription & s) { s.max_layer = layer; });
+}
+
+static gboolean
+gst_sfu_forward_set_simulcast_group (GstSfuForward * self, const gchar * pub, const gchar * ssrcs)
+{
+  if (!pub || !ssrcs)
+    return FALSE;
+  std::vector<uint32_t> list;
+  gchar **parts = g_strsplit (ssrcs, ",", -1);
+  bool ok = true;
+  for (gchar ** p = parts; *p && ok; p++) {
+    gchar *end = NULL;
+    guint64 v = g_ascii_strtoull (g_strstrip (*p), &end, 0);
+    ok = end && *end == '\0' && end != *p && v > 0 && v <= G_MAXUINT32;
+    list.push_back (static_cast<uint32_t>(v));
+  }
+  g_strfreev (parts);
+  if (!ok) {
+    GST_WARNING_OBJECT (self, "set-simulcast-group: \"%s\" is not a list of SSRCs", ssrcs);
+    return FALSE;
+  }
+  std::lock_guard<std::mutex> guard (self->lock);
+  return self->forwarder->set_simulcast_group (self->forwarder->add_participant (pub), list);
+}
+
+static gboolean
+gst_sfu_forward_remove_participant (GstSfuForward * self, const gchar * name)
+{
+  if (!name)
+    return FALSE;
+  std::vector<GstSfuForwardPad *> pads;
+  {
+    std::lock_guard<std::mutex> guard (self->lock);
+    auto id = self->forwarder->find (name);
+    if (!id)
+      return FALSE;
+    /* From here on nothing is forwarded to or from it. */
+    self->forwarder->remove_participant (*id);
+    pads = std::move (self->pads[*id]);
+    self->pads.erase (*id);
+    for (GstSfuForwardPad * p : pads)
+      p->removed = true;
+  }
+  for (GstSfuForwardPad * p : pads) {
+    GstPad *pad = GST_PAD (p);
+    if (GST_OBJECT_PARENT (pad) == GST_OBJECT (self))
+      gst_element_release_request_pad (GST_ELEMENT (self), pad);
+    gst_object_unref (p);
+  }
+  GST_INFO_OBJECT (self, "removed a participant and its %zu pads", pads.size ());
+  return TRUE;
+}
+
+/* ---- properties ---- */
+
+static GstStructure *
+subscriptions_structure (GstSfuForward * self)
+{
+  GstStructure *s = gst_structure_new_empty ("subscriptions");
+  auto names = self->forwarder->participants ();
+  for (const auto & sub : names) {
+    GstStructure *entry = gst_structure_new_empty ("subscriber");
+    for (const auto & pub : names) {
+      if (pub == sub)
+        continue;
+      sfu::Subscription sn = self->forwarder->subscription (*self->forwarder->find (sub),
+          *self->forwarder->find (pub));
+      GstStructure *one = gst_structure_new ("subscription", "subscribed", G_TYPE_BOOLEAN, sn.subscribed,
+          "paused", G_TYPE_BOOLEAN, sn.paused, "max-layer", G_TYPE_INT, sn.max_layer, NULL);
+      gst_structure_set (entry, pub.c_str (), GST_TYPE_STRUCTURE, one, NULL);
+      gst_structure_free (one);
+    }
+    gst_structure_set (s, sub.c_str (), GST_TYPE_STRUCTURE, entry, NULL);
+    gst_structure_free (entry);
+  }
+  return s;
+}
+
+struct ApplyCtx {
+  GstSfuForward *self;
+  const gchar *subscriber;
+  bool ok;
+};
+
+static gboolean
+apply_one (GQuark field, const GValue * value, gpointer data)
+{
+  ApplyCtx *ctx = static_cast<ApplyCtx *>(data);
+  if (!GST_VALUE_HOLDS_STRUCTURE (value)) {
+    ctx->ok = false;
+    return TRUE;
+  }
+  const GstStructure *one = gst_value_get_structure (value);
+  sfu::ParticipantId s, p;
+  if (!lookup_pair (ctx->self, ctx->subscriber, g_quark_to_string (field), &s, &p)) {
+    ctx->ok = false;
+    return TRUE;
+  }
+  sfu::Subscription sn = ctx->self->forwarder->subscription (s, p);
+  gboolean b;
+  gint layer;
+  if (gst_structure_get_boolean (one, "subscribed", &b))
+    sn.subscribed = b;
+  if (gst_structure_get_boolean (one, "paused", &b))
+    sn.paused = b;
+  if (gst_structure_get_int (one, "max-layer", &layer) && layer >= 0)
+    sn.max_layer = layer;
+  ctx->ok = ctx->self->forwarder->set_subscription (s, p, sn) && ctx->ok;
+  return TRUE;
+}
+
+static gboolean
+apply_subscriber (GQuark field, const GValue * value, gpointer data)
+{
+  ApplyCtx *ctx = static_cast<ApplyCtx *>(data);
+  if (!GST_VALUE_HOLDS_STRUCTURE (value)) {
+    ctx->ok = false;
+    return TRUE;
+  }
+  ctx->subscriber = g_quark_to_string (field);
+  gst_structure_foreach (gst_value_get_structure (value), apply_one, ctx);
+  return TRUE;
+}
+
+static GstStructure *
+stats_structure (GstSfuForward * self)
+{
+  GstStructure *s = gst_structure_new_empty ("sfuforward-stats");
+  for (const auto & st : self->forwarder->stats ()) {
+    GstStructure *p = gst_structure_new ("participant",
+        "packets-in", G_TYPE_UINT64, st.packets_in, "bytes-in", G_TYPE_UINT64, st.bytes_in,
+        "packets-out", G_TYPE_UINT64, st.packets_out, "bytes-out", G_TYPE_UINT64, st.bytes_out,
+        "keyframe-requests-received", G_TYPE_UINT64, st.keyframe_requests_in,
+        "nacks-received", G_TYPE_UINT64, st.nacks_in, NULL);
+    GstStructure *drops = gst_structure_new_empty ("drops");
+    for (int d = 1; d < sfu::kDropKinds; d++)
+      gst_structure_set (drops, sfu::drop_name (static_cast<sfu::Drop>(d)), G_TYPE_UINT64, st.drops[d], NULL);
+    gst_structure_set (p, "drops", GST_TYPE_STRUCTURE, drops, NULL);
+    gst_structure_free (drops);
+    GstStructure *streams = gst_structure_new_empty ("streams");
+    for (const auto & str : st.streams) {
+      gchar key[16];
+      g_snprintf (key, sizeof key, "ssrc-%08x", str.ssrc);
+      GstStructure *one = gst_structure_new ("stream", "ssrc", G_TYPE_UINT, str.ssrc, "layer", G_TYPE_INT, str.layer,
+          "rid", G_TYPE_STRING, str.rid.c_str (), "packets", G_TYPE_UINT64, str.packets, "bytes", G_TYPE_UINT64,
+          str.bytes, "keyframe-requests", G_TYPE_UINT64, str.keyframe_requests, NULL);
+      gst_structure_set (streams, key, GST_TYPE_STRUCTURE, one, NULL);
+      gst_structure_free (one);
+    }
+    gst_structure_set (p, "streams", GST_TYPE_STRUCTURE, streams, NULL);
+    gst_structure_free (streams);
+    GstStructure *layers = gst_structure_new_empty ("current-layer");
+    for (const auto & [pub, layer] : st.current_layer)
+      gst_structure_set (layers, pub.c_str (), G_TYPE_INT, layer, NULL);
+    gst_structure_set (p, "current-layer", GST_TYPE_STRUCTURE, layers, NULL);
+    gst_structure_free (layers);
+    gst_structure_set (s, st.name.c_str (), GST_TYPE_STRUCTURE, p, NULL);
+    gst_structure_free (p);
+  }
+  return s;
+}
+
+static void
+gst_sfu_forward_set_property (GObject * object, guint prop_id, const GValue * value, GParamSpec * pspec)
+{
+  GstSfuForward *self = GST_SFU_FORWARD (object);
+  std::lock_guard<std::mutex> guard (self->lock);
+  const auto & cfg = self->forwarder->config ();
+  switch (prop_id) {
+    case PROP_RID_EXTENSION_ID:
+      self->forwarder->set_extension_ids (static_cast<uint8_t>(g_value_get_uint (value)),
+          cfg.frame_marking_extension_id);
+      break;
+    case PROP_FRAME_MARKING_EXTENSION_ID:
+      self->forwarder->set_extension_ids (cfg.rid_extension_id, static_cast<uint8_t>(g_value_get_uint (value)));
+      break;
+    case PROP_KEYFRAME_REQUEST_INTERVAL:
+      self->keyframe_interval = g_value_get_uint64 (value);
+      self->forwarder->set_keyframe_request_interval (self->keyframe_interval / GST_USECOND);
+      break;
+    case PROP_SUBSCRIPTIONS:{
+      const GstStructure *s = gst_value_get_structure (value);
+      if (!s)
+        break;
+      ApplyCtx ctx { self, NULL, true };
+      gst_structure_foreach (s, apply_subscriber, &ctx);
+      if (!ctx.ok)
+        GST_WARNING_OBJECT (self, "some entries of \"subscriptions\" were not understood and were ignored");
+      break;
+    }
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+gst_sfu_forward_get_property (GObject * object, guint prop_id, GValue * value, GParamSpec * pspec)
+{
+  GstSfuForward *self = GST_SFU_FORWARD (object);
+  std::lock_guard<std::mutex> guard (self->lock);
+  switch (prop_id) {
+    case PROP_RID_EXTENSION_ID:
+      g_value_set_uint (value, self->forwarder->config ().rid_extension_id);
+      break;
+    case PROP_FRAME_MARKING_EXTENSION_ID:
+      g_value_set_uint (value, self->forwarder->config ().frame_marking_extension_id);
+      break;
+    case PROP_KEYFRAME_REQUEST_INTERVAL:
+      g_value_set_uint64 (value, self->keyframe_interval);
+      break;
+    case PROP_SUBSCRIPTIONS:
+      g_value_take_boxed (value, subscriptions_structure (self));
+      break;
+    case PROP_STATS:
+      g_value_take_boxed (value, stats_structure (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+gst_sfu_forward_finalize (GObject * object)
+{
+  GstSfuForward *self = GST_SFU_FORWARD (object);
+  for (auto & [id, list] : self->pads)
+    for (GstSfuForwardPad * p : list)
+      gst_object_unref (p);
+  self->pads.~map ();
+  delete self->forwarder;
+  self->lock.~mutex ();
+  G_OBJECT_CLASS (gst_sfu_forward_parent_class)->finalize (object);
+}
+
+static void
+gst_sfu_forward_class_init (GstSfuForwardClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GST_DEBUG_CATEGORY_INIT (gst_sfu_forward_debug, "sfuforward", 0, "Selective RTP forwarding");
+
+  gobject_class->set_property = gst_sfu_forward_set_property;
+  gobject_class->get_property = gst_sfu_forward_get_property;
+  gobject_class->finalize = gst_sfu_forward_finalize;
+  const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+
+  g_object_class_install_property (gobject_class, PROP_RID_EXTENSION_ID,
+      g_param_spec_uint ("rid-extension-id", "RID extension ID",
+          "Local ID of the RTP stream ID header extension (urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id) that "
+          "names simulcast encodings (RIDs q, h, f from lowest to highest, others above them); 0: none",
+          0, 255, 0, rw));
+  g_object_class_install_property (gobject_class, PROP_FRAME_MARKING_EXTENSION_ID,
+      g_param_spec_uint ("frame-marking-extension-id", "Frame marking extension ID",
+          "Local ID of the frame marking header extension (urn:ietf:params:rtp-hdrext:framemarking, RFC 9626) "
+          "that marks key frames; 0: none (buffer flags are used inside one pipeline)", 0, 255, 0, rw));
+  g_object_class_install_property (gobject_class, PROP_KEYFRAME_REQUEST_INTERVAL,
+      g_param_spec_uint64 ("keyframe-request-interval", "Key frame request interval",
+          "At most one key frame request (PLI) per publisher stream per this many nanoseconds, however many "
+          "subscribers ask", 0, G_MAXUINT64, DEFAULT_KEYFRAME_REQUEST_INTERVAL, rw));
+  g_object_class_install_property (gobject_class, PROP_SUBSCRIPTIONS,
+      g_param_spec_boxed ("subscriptions", "Subscriptions",
+          "Who receives whom: one field per subscriber, holding one field per publisher with a structure "
+          "'subscription, subscribed=(boolean), paused=(boolean), max-layer=(int)'. Setting it changes the "
+          "entries it names and leaves the others", GST_TYPE_STRUCTURE, rw));
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Statistics",
+          "Per participant: packets-in, bytes-in, packets-out, bytes-out, keyframe-requests-received, "
+          "nacks-received, drops (by reason: not-rtp, truncated, bad-header, unknown-participant, "
+          "too-many-streams, sequence-jump, not-rtcp, rtcp-bad-length, unknown-ssrc), streams (per SSRC: "
+          "layer, rid, packets, bytes, keyframe-requests) and current-layer (per simulcast publisher)",
+          GST_TYPE_STRUCTURE, (GParamFlags) (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+
+  signals[SIGNAL_REMOVE_PARTICIPANT] = g_signal_new_class_handler ("remove-participant",
+      G_TYPE_FROM_CLASS (klass), (GSignalFlags) (G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
+      G_CALLBACK (gst_sfu_forward_remove_participant), NULL, NULL, NULL, G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
+  signals[SIGNAL_SUBSCRIBE] = g_signal_new_class_handler ("subscribe", G_TYPE_FROM_CLASS (klass),
+      (GSignalFlags) (G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION), G_CALLBACK (gst_sfu_forward_subscribe), NULL, NULL,
+      NULL, G_TYPE_BOOLEAN, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[SIGNAL_UNSUBSCRIBE] = g_signal_new_class_handler ("unsubscribe", G_TYPE_FROM_CLASS (klass),
+      (GSignalFlags) (G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION), G_CALLBACK (gst_sfu_forward_unsubscribe), NULL, NULL,
+      NULL, G_TYPE_BOOLEAN, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[SIGNAL_PAUSE] = g_signal_new_class_handler ("pause", G_TYPE_FROM_CLASS (klass),
+      (GSignalFlags) (G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION), G_CALLBACK (gst_sfu_forward_pause), NULL, NULL,
+      NULL, G_TYPE_BOOLEAN, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[SIGNAL_RESUME] = g_signal_new_class_handler ("resume", G_TYPE_FROM_CLASS (klass),
+      (GSignalFlags) (G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION), G_CALLBACK (gst_sfu_forward_resume), NULL, NULL,
+      NULL, G_TYPE_BOOLEAN, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[SIGNAL_SET_MAX_LAYER] = g_signal_new_class_handler ("set-max-layer", G_TYPE_FROM_CLASS (klass),
+      (GSignalFlags) (G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION), G_CALLBACK (gst_sfu_forward_set_max_layer), NULL,
+      NULL, NULL, G_TYPE_BOOLEAN, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT);
+  signals[SIGNAL_SET_SIMULCAST_GROUP] = g_signal_new_class_handler ("set-simulcast-group",
+      G_TYPE_FROM_CLASS (klass), (GSignalFlags) (G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
+      G_CALLBACK (gst_sfu_forward_set_simulcast_group), NULL, NULL, NULL, G_TYPE_BOOLEAN, 2, G_TYPE_STRING,
+      G_TYPE_STRING);
+
+  gst_element_class_add_static_pad_template_with_gtype (element_class, &sink_template, GST_TYPE_SFU_FORWARD_PAD);
+  gst_element_class_add_static_pad_template_with_gtype (element_class, &src_template, GST_TYPE_SFU_FORWARD_PAD);
+  gst_element_class_add_static_pad_template_with_gtype (element_class, &rtcp_sink_template,
+      GST_TYPE_SFU_FORWARD_PAD);
+  gst_element_class_add_static_pad_template_with_gtype (element_class, &rtcp_src_template,
+      GST_TYPE_SFU_FORWARD_PAD);
+  element_class->request_new_pad = gst_sfu_forward_request_new_pad;
+  element_class->release_pad = gst_sfu_forward_release_pad;
+  gst_element_class_set_static_metadata (element_class, "SFU forwarder", "Filter/Network/RTP",
+      "Forwards each participant's RTP streams to every other participant, selecting simulcast encodings, "
+      "without reading payloads", "gst-e2ee developers");
+  gst_type_mark_as_plugin_api (GST_TYPE_SFU_FORWARD_PAD, (GstPluginAPIFlags) 0);
+}
+
+static void
+gst_sfu_forward_init (GstSfuForward * self)
+{
+  new (&self->lock) std::mutex ();
+  new (&self->pads) std::map<sfu::ParticipantId, std::vector<GstSfuForwardPad *>> ();
+  self->forwarder = new sfu::Forwarder ();
+  self->keyframe_interval = DEFAULT_KEYFRAME_REQUEST_INTERVAL;
+  self->forwarder->set_keyframe_request_interval (self->keyframe_interval / GST_USECOND);
+}

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// sfuforward with GstHarness, against docs/elements/sfuforward.md: who
+// receives whom, payload bytes unchanged, caps for subscribers, simulcast
+// under one SSRC with rewritten headers and untouched payloads, PLI from a
+// subscriber reaching the publisher (RTCP and force-key-unit) throttled,
+// subscription signals and property, remove-participant, and bad input
+// counted and dropped.
+#include <string>
+#include <vector>
+
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/rtp/rtp.h>
+#include <gst/video/video-event.h>
+
+#include "fatal-log-domains.h"
+#include "rtp-builder.h"
+#include "sfu/rtcp_packet.h"
+
+using sfu_test::rtp;
+using Bytes = std::vector<uint8_t>;
+
+static const char kVp8Caps[] =
+  "application/x-rtp, media=(string)video, clock-rate=(int)90000, encoding-name=(string)VP8, payload=(int)96";
+
+static GstBuffer* to_buffer(const Bytes& b)
+{
+  return gst_buffer_new_memdup(b.data(), b.size());
+}
+
+static bool same_bytes(GstBuffer* buf, const Bytes& b)
+{
+  return gst_buffer_get_size(buf) == b.size() && gst_buffer_memcmp(buf, 0, b.data(), b.size()) == 0;
+}
+
+static Bytes bytes_of(GstBuffer* buf)
+{
+  Bytes b(gst_buffer_get_size(buf));
+  gst_buffer_extract(buf, 0, b.data(), b.size());
+  return b;
+}
+
+// One participant: a harness on its sink_N / src_N (and, with rtcp, a second
+// one on rtcp_sink_N / rtcp_src_N), all on the same element.
+struct Member {
+  GstHarness* rtp = nullptr;
+  GstHarness* rtcp = nullptr;
+};
+
+static Member join(GstElement* sfu, int n, bool with_rtcp = false)
+{
+  Member m;
+  const std::string i = std::to_string(n);
+  m.rtp = gst_harness_new_with_element(sfu, ("sink_" + i).c_str(), ("src_" + i).c_str());
+  gst_harness_set_src_caps_str(m.rtp, kVp8Caps);
+  if (with_rtcp) {
+    m.rtcp = gst_harness_new_with_element(sfu, ("rtcp_sink_" + i).c_str(), ("rtcp_src_" + i).c_str());
+    gst_harness_set_src_caps_str(m.rtcp, "application/x-rtcp");
+  }
+  return m;
+}
+
+static void leave(Member& m)
+{
+  if (m.rtcp)
+    gst_harness_teardown(m.rtcp);
+  gst_harness_teardown(m.rtp);
+}
+
+// The stats substructure of one participant, or none (caller frees).
+static GstStructure* stats_of(GstElement* sfu, const char* who)
+{
+  GstStructure* s = nullptr;
+  g_object_get(sfu, "stats", &s, nullptr);
+  fail_unless(s != nullptr);
+  GstStructure* p = nullptr;
+  if (gst_structure_has_field_typed(s, who, GST_TYPE_STRUCTURE))
+    gst_structure_get(s, who, GST_TYPE_STRUCTURE, &p, nullptr);
+  gst_structure_free(s);
+  return p;
+}
+
+static guint64 stat_u64(GstElement* sfu, const char* who, const char* field)
+{
+  GstStructure* p = stats_of(sfu, who);
+  fail_unless(p != nullptr, "no stats for %s", who);
+  guint64 v = 0;
+  fail_unless(gst_structure_get_uint64(p, field, &v), "no %s in %s's stats", field, who);
+  gst_structure_free(p);
+  return v;
+}
+
+static guint64 drop_stat(GstElement* sfu, const char* who, const char* reason)
+{
+  GstStructure* p = stats_of(sfu, who);
+  fail_unless(p != nullptr, "no stats for %s", who);
+  GstStructure* drops = nullptr;
+  fail_unless(gst_structure_get(p, "drops", GST_TYPE_STRUCTURE, &drops, nullptr));
+  guint64 v = 0;
+  fail_unless(gst_structure_get_uint64(drops, reason, &v), "no drop reason %s", reason);
+  gst_structure_free(drops);
+  gst_structure_free(p);
+  return v;
+}
+
+static GstElement* new_sfu()
+{
+  GstElement* e = gst_element_factory_make("sfuforward", nullptr);
+  fail_unless(e != nullptr);
+  return e;
+}
+
+GST_START_TEST(test_everyone_but_the_sender_gets_the_same_bytes)
+{
+  GstElement* sfu = new_sfu();
+  Member m[3] = { join(sfu, 0), join(sfu, 1), join(sfu, 2) };
+  for (int sender = 0; sender < 3; sender++) {
+    for (uint16_t seq = 1; seq <= 5; seq++) {
+      // Opaque payload bytes, as SFrame ciphertext is to the SFU.
+      const Bytes in = rtp(0x100 + sender, seq, seq * 3000u, {}, 200 + seq);
+      fail_unless_equals_int(gst_harness_push(m[sender].rtp, to_buffer(in)), GST_FLOW_OK);
+      for (int r = 0; r < 3; r++) {
+        GstBuffer* out = gst_harness_try_pull(m[r].rtp);
+        if (r == sender) {
+          fail_unless(out == nullptr, "participant %d received its own packet", sender);
+          continue;
+        }
+        fail_unless(out != nullptr, "participant %d got nothing from %d", r, sender);
+        fail_unless(same_bytes(out, in), "bytes changed from %d to %d", sender, r);
+        gst_buffer_unref(out);
+      }
+    }
+  }
+  // Subscribers see the publishers' common caps, without per-stream fields.
+  GstCaps* caps = gst_pad_get_current_caps(m[1].rtp->sinkpad);
+  fail_unless(caps != nullptr);
+  const GstStructure* s = gst_caps_get_structure(caps, 0);
+  fail_unless_equals_string(gst_structure_get_string(s, "encoding-name"), "VP8");
+  gst_caps_unref(caps);
+  fail_unless_equals_uint64(stat_u64(sfu, "0", "packets-in"), 5);
+  fail_unless_equals_uint64(stat_u64(sfu, "0", "packets-out"), 10);
+  for (auto& x : m)
+    leave(x);
+  gst_object_unref(sfu);
+}
+GST_END_TEST;
+
+// Three encodings by RID, frame marking on every packet: the subscriber gets
+// one SSRC, continuous sequence numbers, and each payload exactly as sent.
+GST_START_TEST(test_simulcast_one_ssrc_payloads_untouched)
+{
+  GstElement* sfu = new_sfu();
+  g_object_set(sfu, "rid-extension-id", 1u, "frame-marking-extension-id", 2u, nullptr);
+  Member pub = join(sfu, 0), sub = join(sfu, 1);
+  const uint32_t ssrc[2] = { 0xaaaa, 0xbbbb };
+  const char* rids[2] = { "q", "h" };
+  uint16_t seq[2] = { 10, 40000 };
+  uint32_t ts[2] = { 0, 123456 };
+  std::vector<uint16_t> out_seqs;
+  guint32 out_ssrc = 0;
+  for (int frame = 0; frame < 6; frame++) {
+    for (int layer = 0; layer < 2; layer++) {
+      // Key frames: q at frame 0, h at frame 3.
+      const bool key = (layer == 0 && frame == 0) || (layer == 1 && frame == 3);
+      const Bytes in = rtp(ssrc[layer], seq[layer]++, ts[layer],
+                           { sfu_test::rid(1, rids[layer]), sfu_test::marking(2, true, true, key) }, 150);
+      ts[layer] += 3000;
+      gst_harness_push(pub.rtp, to_buffer(in));
+      while (GstBuffer* out = gst_harness_try_pull(sub.rtp)) {
+        GstRTPBuffer r = GST_RTP_BUFFER_INIT;
+        fail_unless(gst_rtp_buffer_map(out, GST_MAP_READ, &r));
+        if (!out_ssrc)
+          out_ssrc = gst_rtp_buffer_get_ssrc(&r);
+        fail_unless_equals_int(gst_rtp_buffer_get_ssrc(&r), out_ssrc);
+        out_seqs.push_back(gst_rtp_buffer_get_seq(&r));
+        // Everything after the fixed header (extensions, payload) as sent.
+        const Bytes got = bytes_of(out);
+        fail_unless(Bytes(got.begin() + 12, got.end()) == Bytes(in.begin() + 12, in.end()));
+        gst_rtp_buffer_unmap(&r);
+        gst_buffer_unref(out);
+      }
+    }
+  }
+  // q from frame 0 until h's key frame in frame 3 (q's packet of frame 3
+  // comes first), then h: 4 + 3 packets.
+  fail_unless_equals_int(out_seqs.size(), 7);
+  for (size_t i = 1; i < out_seqs.size(); i++)
+    fail_unless_equals_int(static_cast<uint16_t>(out_seqs[i - 1] + 1), out_seqs[i]);
+  GstStructure* st = stats_of(sfu, "1");
+  GstStructure* layers = nullptr;
+  fail_unless(gst_structure_get(st, "current-layer", GST_TYPE_STRUCTURE, &layers, nullptr));
+  gint layer = -1;
+  fail_unless(gst_structure_get_int(layers, "0", &layer));
+  fail_unless_equals_int(layer, 1);
+  gst_structure_free(layers);
+  gst_structure_free(st);
+  leave(pub);
+  leave(sub);
+  gst_object_unref(sfu);
+}
+GST_END_TEST;
+
+// 20 PLIs from a subscriber within the interval: one PLI on the publisher's
+// rtcp_src for its own SSRC, and one force-key-unit event upstream of its
+// sink pad.
+GST_START_TEST(test_pli_reaches_publisher_once)
+{
+  GstElement* sfu = new_sfu();
+  Member pub = join(sfu, 0, true), sub = join(sfu, 1, true);
+  gst_harness_push(pub.rtp, to_buffer(rtp(0x5151, 1, 0)));
+  gst_buffer_unref(gst_harness_pull(sub.rtp));
+  const Bytes pli = gste2ee::sfu::build_pli(0x1234, 0x5151);
+  for (int i = 0; i < 20; i++)
+    fail_unless_equals_int(gst_harness_push(sub.rtcp, to_buffer(pli)), GST_FLOW_OK);
+  GstBuffer* out = gst_harness_try_pull(pub.rtcp);
+  fail_unless(out != nullptr, "no PLI reached the publisher");
+  GstRTCPBuffer r = GST_RTCP_BUFFER_INIT;
+  fail_unless(gst_rtcp_buffer_map(out, GST_MAP_READ, &r));
+  GstRTCPPacket packet;
+  fail_unless(gst_rtcp_buffer_get_first_packet(&r, &packet));
+  fail_unless_equals_int(gst_rtcp_packet_get_type(&packet), GST_RTCP_TYPE_PSFB);
+  fail_unless_equals_int(gst_rtcp_packet_fb_get_type(&packet), GST_RTCP_PSFB_TYPE_PLI);
+  fail_unless_equals_int(gst_rtcp_packet_fb_get_media_ssrc(&packet), 0x5151);
+  gst_rtcp_buffer_unmap(&r);
+  gst_buffer_unref(out);
+  fail_unless(gst_harness_try_pull(pub.rtcp) == nullptr, "PLIs were not merged");
+  // The upstream event on the publisher's sink pad (after the harness's own
+  // stream-start, caps and segment travel the other way).
+  int key_units = 0;
+  while (GstEvent* ev = gst_harness_try_pull_upstream_event(pub.rtp)) {
+    if (gst_video_event_is_force_key_unit(ev))
+      key_units++;
+    gst_event_unref(ev);
+  }
+  fail_unless_equals_int(key_units, 1);
+  fail_unless_equals_uint64(stat_u64(sfu, "1", "keyframe-requests-received"), 20);
+  leave(pub);
+  leave(sub);
+  gst_object_unref(sfu);
+}
+GST_END_TEST;
+
+GST_START_TEST(test_subscription_signals_and_property)
+{
+  GstElement* sfu = new_sfu();
+  Member a = join(sfu, 0), b = join(sfu, 1), c = join(sfu, 2);
+  gboolean ok = FALSE;
+  g_signal_emit_by_name(sfu, "unsubscribe", "1", "0", &ok);
+  fail_unless(ok);
+  gst_harness_push(a.rtp, to_buffer(rtp(7, 1, 0)));
+  fail_unless(gst_harness_try_pull(b.rtp) == nullptr, "an unsubscribed participant got media");
+  gst_buffer_unref(gst_harness_pull(c.rtp));
+
+  GstStructure* subs = nullptr;
+  g_object_get(sfu, "subscriptions", &subs, nullptr);
+  const GValue* of_b = gst_structure_get_value(subs, "1");
+  fail_unless(of_b != nullptr);
+  const GValue* b_to_a = gst_structure_get_value(gst_value_get_structure(of_b), "0");
+  fail_unless(b_to_a != nullptr);
+  gboolean subscribed = TRUE;
+  fail_unless(gst_structure_get_boolean(gst_value_get_structure(b_to_a), "subscribed", &subscribed));
+  fail_if(subscribed);
+  gst_structure_free(subs);
+
+  // Back through the property, in its documented form.
+  GstStructure* set = gst_structure_from_string(
+    "subscriptions, 1=(structure)\"subscriber, 0=(structure)\\\"subscription, subscribed=(boolean)true\\\";\";",
+    nullptr);
+  fail_unless(set != nullptr);
+  g_object_set(sfu, "subscriptions", set, nullptr);
+  gst_structure_free(set);
+  gst_harness_push(a.rtp, to_buffer(rtp(7, 2, 0)));
+  GstBuffer* out = gst_harness_try_pull(b.rtp);
+  fail_unless(out != nullptr, "resubscribing through the property did not take");
+  gst_buffer_unref(out);
+  gst_buffer_unref(gst_harness_pull(c.rtp));
+
+  // Nobody subscribes to itself; unknown max layers are refused.
+  g_signal_emit_by_name(sfu, "subscribe", "1", "1", &ok);
+  fail_if(ok);
+  g_signal_emit_by_name(sfu, "set-max-layer", "1", "0", -1, &ok);
+  fail_if(ok);
+  g_signal_emit_by_name(sfu, "set-simulcast-group", "0", "12,not-an-ssrc", &ok);
+  fail_if(ok);
+  leave(a);
+  leave(b);
+  leave(c);
+  gst_object_unref(sfu);
+}
+GST_END_TEST;
+
+// remove-participant releases its pads at once; nothing flows to or from it.
+GST_START_TEST(test_remove_participant)
+{
+  GstElement* sfu = new_sfu();
+  Member a = join(sfu, 0), c = join(sfu, 2);
+  // Participant "1" on pads without a harness (released under it otherwise).
+  GstPad* b_sink = gst_element_request_pad_simple(sfu, "sink_1");
+  GstPad* b_src = gst_element_request_pad_simple(sfu, "src_1");
+  fail_unless(b_sink && b_src);
+  gst_object_unref(b_sink);
+  gst_object_unref(b_src);
+  gst_harness_push(a.rtp, to_buffer(rtp(7, 1, 0)));
+  gst_buffer_unref(gst_harness_pull(c.rtp));
+  fail_unless_equals_uint64(stat_u64(sfu, "0", "packets-out"), 0);
+  fail_unless_equals_uint64(stat_u64(sfu, "1", "packets-out"), 1);
+
+  gboolean ok = FALSE;
+  g_signal_emit_by_name(sfu, "remove-participant", "1", &ok);
+  fail_unless(ok);
+  for (const char* name : { "sink_1", "src_1" }) {
+    GstPad* p = gst_element_get_static_pad(sfu, name);
+    fail_unless(p == nullptr, "%s still exists", name);
+  }
+  GstStructure* gone = stats_of(sfu, "1");
+  fail_unless(gone == nullptr, "a removed participant still has stats");
+  gst_harness_push(a.rtp, to_buffer(rtp(7, 2, 0)));
+  gst_buffer_unref(gst_harness_pull(c.rtp));
+  g_signal_emit_by_name(sfu, "remove-participant", "1", &ok);
+  fail_if(ok);
+  leave(a);
+  leave(c);
+  gst_object_unref(sfu);
+}
+GST_END_TEST;
+
+GST_START_TEST(test_bad_input_counted_and_dropped)
+{
+  GstElement* sfu = new_sfu();
+  Member a = join(sfu, 0, true), b = join(sfu, 1, true);
+  const Bytes good = rtp(9, 1, 0);
+  const std::vector<std::pair<Bytes, const char*>> bad = {
+    { { 0x80, 0x60, 0x00 }, "truncated" },
+    { Bytes(good.begin(), good.begin() + 11), "truncated" },
+    { { 0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8 }, "not-rtp" },
+    { Bytes(64, 0xff), "not-rtp" },
+  };
+  for (const auto& [bytes, reason] : bad) {
+    fail_unless_equals_int(gst_harness_push(a.rtp, to_buffer(bytes)), GST_FLOW_OK);
+    fail_unless(gst_harness_try_pull(b.rtp) == nullptr, "forwarded a bad packet (%s)", reason);
+  }
+  fail_unless_equals_uint64(drop_stat(sfu, "0", "truncated"), 2);
+  fail_unless_equals_uint64(drop_stat(sfu, "0", "not-rtp"), 2);
+  // An RTCP compound whose length lies, and a PLI for an SSRC nobody sends.
+  Bytes lying = gste2ee::sfu::build_pli(1, 9);
+  lying[3] = 40;
+  gst_harness_push(b.rtcp, to_buffer(lying));
+  gst_harness_push(b.rtcp, to_buffer(gste2ee::sfu::build_pli(1, 0xdead)));
+  fail_unless(gst_harness_try_pull(a.rtcp) == nullptr);
+  fail_unless_equals_uint64(drop_stat(sfu, "1", "rtcp-bad-length"), 1);
+  fail_unless_equals_uint64(drop_stat(sfu, "1", "unknown-ssrc"), 1);
+  // Good input still flows.
+  gst_harness_push(a.rtp, to_buffer(good));
+  GstBuffer* out = gst_harness_pull(b.rtp);
+  fail_unless(same_bytes(out, good));
+  gst_buffer_unref(out);
+  leave(a);
+  leave(b);
+  gst_object_unref(sfu);
+}
+GST_END_TEST;
+
+// EOS leaves only when every publisher has ended.
+GST_START_TEST(test_eos_after_all_publishers)
+{
+  GstElement* sfu = new_sfu();
+  Member a = join(sfu, 0), b = join(sfu, 1);
+  gst_harness_push_event(a.rtp, gst_event_new_eos());
+  bool eos = false;
+  while (GstEvent* ev = gst_harness_try_pull_event(b.rtp)) {
+    eos = eos || GST_EVENT_TYPE(ev) == GST_EVENT_EOS;
+    gst_event_unref(ev);
+  }
+  fail_if(eos, "EOS while a publisher still sends");
+  gst_harness_push(b.rtp, to_buffer(rtp(5, 1, 0)));
+  gst_buffer_unref(gst_harness_pull(a.rtp));
+  gst_harness_push_event(b.rtp, gst_event_new_eos());
+  while (GstEvent* ev = gst_harness_try_pull_event(b.rtp)) {
+    eos = eos || GST_EVENT_TYPE(ev) == GST_EVENT_EOS;
+    gst_event_unref(ev);
+  }
+  fail_unless(eos, "no EOS after every publisher ended");
+  leave(a);
+  leave(b);
+  gst_object_unref(sfu);
+}
+GST_END_TEST;
+
+static Suite* sfuforward_suite()
+{
+  Suite* s = suite_create("sfuforward");
+  TCase* tc = tcase_create("general");
+  suite_add_tcase(s, tc);
+  tcase_add_test(tc, test_everyone_but_the_sender_gets_the_same_bytes);
+  tcase_add_test(tc, test_simulcast_one_ssrc_payloads_untouched);
+  tcase_add_test(tc, test_pli_reaches_publisher_once);
+  tcase_add_test(tc, test_subscription_signals_and_property);
+  tcase_add_test(tc, test_remove_participant);
+  tcase_add_test(tc, test_bad_input_counted_and_dropped);
+  tcase_add_test(tc, test_eos_after_all_publishers);
+  return s;
+}
+
+GST_CHECK_MAIN(sfuforward);
