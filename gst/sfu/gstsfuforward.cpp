@@ -38,6 +38,8 @@
 #include "gstsfuforward.h"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -62,12 +64,21 @@ constexpr guint32 kSfuSsrc = 0x53465530;  /* "SFU0": sender SSRC of our RTCP */
 
 } // namespace
 
+struct Push {
+  GstSfuForwardPad *pad;
+  GstBuffer *buffer;
+};
+
 struct _GstSfuForwardPad {
   GstPad parent;
   PadKind kind;
   guint index;
   gchar *participant;           /* GST_OBJECT_LOCK */
-  bool sent_sticky = false;     /* src pads: stream-start, caps, segment sent */
+  /* Src pads: stream-start, caps and segment sent. Publishers' threads push
+   * to one src pad concurrently, so the first one sends them under
+   * sticky_lock and the others wait until they are out. */
+  std::atomic<bool> sent_sticky;
+  std::mutex sticky_lock;
   bool eos = false;
   bool warned = false;          /* a failed push was reported */
   bool removed = false;         /* its participant was removed (element lock) */
@@ -76,6 +87,8 @@ struct _GstSfuForwardPad {
   std::vector<sfu::Delivery> deliveries;
   std::vector<sfu::KeyframeRequest> requests;
   std::vector<sfu::NackRequest> nacks;
+  std::vector<Push> pushes;
+  std::vector<GstPad *> key_unit_pads;
 };
 
 G_DEFINE_TYPE (GstSfuForwardPad, gst_sfu_forward_pad, GST_TYPE_PAD);
@@ -178,6 +191,9 @@ gst_sfu_forward_pad_finalize (GObject * object)
   pad->deliveries.~vector ();
   pad->requests.~vector ();
   pad->nacks.~vector ();
+  pad->pushes.~vector ();
+  pad->key_unit_pads.~vector ();
+  pad->sticky_lock.~mutex ();
   G_OBJECT_CLASS (gst_sfu_forward_pad_parent_class)->finalize (object);
 }
 
@@ -201,7 +217,10 @@ gst_sfu_forward_pad_init (GstSfuForwardPad * pad)
   new (&pad->deliveries) std::vector<sfu::Delivery> ();
   new (&pad->requests) std::vector<sfu::KeyframeRequest> ();
   new (&pad->nacks) std::vector<sfu::NackRequest> ();
-  pad->sent_sticky = false;
+  new (&pad->pushes) std::vector<Push> ();
+  new (&pad->key_unit_pads) std::vector<GstPad *> ();
+  new (&pad->sent_sticky) std::atomic<bool> (false);
+  new (&pad->sticky_lock) std::mutex ();
   pad->eos = false;
 }
 
@@ -287,9 +306,11 @@ subscriber_caps (GstSfuForward * self, PadKind kind)
 static void
 send_sticky (GstSfuForward * self, GstSfuForwardPad * pad)
 {
-  if (pad->sent_sticky)
+  if (pad->sent_sticky.load (std::memory_order_acquire))
     return;
-  pad->sent_sticky = true;
+  std::lock_guard<std::mutex> guard (pad->sticky_lock);
+  if (pad->sent_sticky.load (std::memory_order_relaxed))
+    return;
   gchar *id = g_strdup_printf ("sfuforward-%p-%s", (void *) self, GST_PAD_NAME (pad));
   gst_pad_push_event (GST_PAD (pad), gst_event_new_stream_start (id));
   g_free (id);
@@ -299,12 +320,9 @@ send_sticky (GstSfuForward * self, GstSfuForwardPad * pad)
   GstSegment segment;
   gst_segment_init (&segment, GST_FORMAT_TIME);
   gst_pad_push_event (GST_PAD (pad), gst_event_new_segment (&segment));
+  pad->sent_sticky.store (true, std::memory_order_release);
 }
 
-struct Push {
-  GstSfuForwardPad *pad;
-  GstBuffer *buffer;
-};
 
 static GstBuffer *
 rtcp_buffer (const std::vector<uint8_t> & bytes)
@@ -358,6 +376,8 @@ push_all (GstSfuForward * self, std::vector<Push> & pushes, std::vector<GstPad *
     }
     gst_object_unref (push.pad);
   }
+  key_unit_pads.clear ();
+  pushes.clear ();
   return GST_FLOW_OK;
 }
 
@@ -382,8 +402,9 @@ gst_sfu_forward_chain_rtp (GstPad * pad, GstObject * parent, GstBuffer * buffer)
 {
   GstSfuForward *self = GST_SFU_FORWARD (parent);
   GstSfuForwardPad *sp = GST_SFU_FORWARD_PAD (pad);
-  std::vector<Push> pushes;
-  std::vector<GstPad *> key_unit_pads;
+  /* This pad's streaming thread owns them: no allocation per packet. */
+  std::vector<Push> & pushes = sp->pushes;
+  std::vector<GstPad *> & key_unit_pads = sp->key_unit_pads;
   GstMapInfo map;
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
     gst_buffer_unref (buffer);
@@ -403,11 +424,33 @@ gst_sfu_forward_chain_rtp (GstPad * pad, GstObject * parent, GstBuffer * buffer)
         &sp->deliveries, &sp->requests);
     if (drop != sfu::Drop::None)
       GST_LOG_OBJECT (pad, "dropped a packet: %s", sfu::drop_name (drop));
+    /* Subscribers whose rewritten headers come out the same (they started
+     * on the same key frame) share one copy, as tee's outputs share one
+     * buffer: buffers are read-only once pushed. */
+    struct Rewrite {
+      guint32 ssrc, timestamp;
+      guint16 sequence;
+      GstBuffer *buffer;        /* borrowed from pushes */
+    };
+    std::array < Rewrite, 4 > made;
+    size_t n_made = 0;
     for (const auto & d : sp->deliveries) {
-      for (GstSfuForwardPad * p : self->pads[d.subscriber]) {
+      auto subscriber_pads = self->pads.find (d.subscriber);
+      if (subscriber_pads == self->pads.end ())
+        continue;
+      for (GstSfuForwardPad * p : subscriber_pads->second) {
         if (p->kind != PadKind::RtpSrc)
           continue;
-        GstBuffer *out = d.rewrite ? rewritten (buffer, d) : gst_buffer_ref (buffer);
+        GstBuffer *out = NULL;
+        if (!d.rewrite) {
+          out = gst_buffer_ref (buffer);
+        } else {
+          for (size_t i = 0; i < n_made && !out; i++)
+            if (made[i].ssrc == d.ssrc && made[i].sequence == d.sequence && made[i].timestamp == d.timestamp)
+              out = gst_buffer_ref (made[i].buffer);
+          if (!out && (out = rewritten (buffer, d)) && n_made < made.size ())
+            made[n_made++] = { d.ssrc, d.timestamp, d.sequence, out };
+        }
         if (out)
           pushes.push_back ({ GST_SFU_FORWARD_PAD (gst_object_ref (p)), out });
       }
@@ -425,8 +468,9 @@ gst_sfu_forward_chain_rtcp (GstPad * pad, GstObject * parent, GstBuffer * buffer
 {
   GstSfuForward *self = GST_SFU_FORWARD (parent);
   GstSfuForwardPad *sp = GST_SFU_FORWARD_PAD (pad);
-  std::vector<Push> pushes;
-  std::vector<GstPad *> key_unit_pads;
+  /* This pad's streaming thread owns them: no allocation per packet. */
+  std::vector<Push> & pushes = sp->pushes;
+  std::vector<GstPad *> & key_unit_pads = sp->key_unit_pads;
   GstMapInfo map;
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
     gst_buffer_unref (buffer);
@@ -953,6 +997,25 @@ gst_sfu_forward_finalize (GObject * object)
   G_OBJECT_CLASS (gst_sfu_forward_parent_class)->finalize (object);
 }
 
+/* A stream that starts again (READY to PAUSED) starts with new sticky
+ * events and no EOS on every pad. */
+static GstStateChangeReturn
+gst_sfu_forward_change_state (GstElement * element, GstStateChange transition)
+{
+  GstStateChangeReturn ret = GST_ELEMENT_CLASS (gst_sfu_forward_parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    GST_OBJECT_LOCK (element);
+    for (GList * l = element->pads; l; l = l->next) {
+      GstSfuForwardPad *p = GST_SFU_FORWARD_PAD (l->data);
+      p->sent_sticky.store (false);
+      p->eos = false;
+      p->warned = false;
+    }
+    GST_OBJECT_UNLOCK (element);
+  }
+  return ret;
+}
+
 static void
 gst_sfu_forward_class_init (GstSfuForwardClass * klass)
 {
@@ -1022,6 +1085,7 @@ gst_sfu_forward_class_init (GstSfuForwardClass * klass)
       GST_TYPE_SFU_FORWARD_PAD);
   element_class->request_new_pad = gst_sfu_forward_request_new_pad;
   element_class->release_pad = gst_sfu_forward_release_pad;
+  element_class->change_state = gst_sfu_forward_change_state;
   gst_element_class_set_static_metadata (element_class, "SFU forwarder", "Filter/Network/RTP",
       "Forwards each participant's RTP streams to every other participant, selecting simulcast encodings, "
       "without reading payloads", "gst-e2ee developers");
