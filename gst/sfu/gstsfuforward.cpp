@@ -19,7 +19,10 @@
  * set with `set-simulcast-group`) reach each subscriber one at a time under
  * one stable SSRC, switching at key frames (frame marking header extension,
  * RFC 9626; or buffer flags inside one pipeline) with continuous sequence
- * numbers and timestamps. Bad input is counted in `stats` and dropped.
+ * numbers and timestamps. RFC 6464 audio levels in the senders' headers
+ * name the dominant speaker (`dominant-speaker-changed`), and `last-n`
+ * limits each subscriber's video to the most recent speakers. Bad input is
+ * counted in `stats` and dropped.
  *
  * ## Example launch line
  * |[
@@ -43,6 +46,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -113,6 +117,9 @@ enum {
   PROP_0,
   PROP_RID_EXTENSION_ID,
   PROP_FRAME_MARKING_EXTENSION_ID,
+  PROP_AUDIO_LEVEL_EXTENSION_ID,
+  PROP_LAST_N,
+  PROP_DOMINANT_SPEAKER,
   PROP_KEYFRAME_REQUEST_INTERVAL,
   PROP_SUBSCRIPTIONS,
   PROP_STATS,
@@ -126,6 +133,7 @@ enum {
   SIGNAL_RESUME,
   SIGNAL_SET_MAX_LAYER,
   SIGNAL_SET_SIMULCAST_GROUP,
+  SIGNAL_DOMINANT_SPEAKER_CHANGED,
   LAST_SIGNAL,
 };
 static guint signals[LAST_SIGNAL];
@@ -397,6 +405,14 @@ rewritten (GstBuffer * in, const sfu::Delivery & d)
 
 /* ---- streaming ---- */
 
+/* Outside the lock: a handler may call back into the element. */
+static void
+announce_speaker (GstSfuForward * self, const std::optional<std::string> & speaker)
+{
+  GST_INFO_OBJECT (self, "dominant speaker: %s", speaker ? speaker->c_str () : "(none)");
+  g_signal_emit (self, signals[SIGNAL_DOMINANT_SPEAKER_CHANGED], 0, speaker ? speaker->c_str () : NULL);
+}
+
 static GstFlowReturn
 gst_sfu_forward_chain_rtp (GstPad * pad, GstObject * parent, GstBuffer * buffer)
 {
@@ -411,6 +427,8 @@ gst_sfu_forward_chain_rtp (GstPad * pad, GstObject * parent, GstBuffer * buffer)
     return GST_FLOW_OK;
   }
   const bool delta = GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  bool speaker_changed = false;
+  std::optional<std::string> speaker;
   GST_TRACE_OBJECT (pad, "packet of %" G_GSIZE_FORMAT " bytes", map.size);
   {
     std::lock_guard<std::mutex> guard (self->lock);
@@ -424,6 +442,10 @@ gst_sfu_forward_chain_rtp (GstPad * pad, GstObject * parent, GstBuffer * buffer)
         &sp->deliveries, &sp->requests);
     if (drop != sfu::Drop::None)
       GST_LOG_OBJECT (pad, "dropped a packet: %s", sfu::drop_name (drop));
+    if (self->forwarder->take_speaker_change ()) {
+      speaker_changed = true;
+      speaker = self->forwarder->dominant_speaker ();
+    }
     /* Subscribers whose rewritten headers come out the same (they started
      * on the same key frame) share one copy, as tee's outputs share one
      * buffer: buffers are read-only once pushed. */
@@ -460,6 +482,8 @@ gst_sfu_forward_chain_rtp (GstPad * pad, GstObject * parent, GstBuffer * buffer)
   }
   gst_buffer_unmap (buffer, &map);
   gst_buffer_unref (buffer);
+  if (speaker_changed)
+    announce_speaker (self, speaker);
   return push_all (self, pushes, key_unit_pads);
 }
 
@@ -794,6 +818,8 @@ gst_sfu_forward_remove_participant (GstSfuForward * self, const gchar * name)
   if (!name)
     return FALSE;
   std::vector<GstSfuForwardPad *> pads;
+  bool speaker_changed = false;
+  std::optional<std::string> speaker;
   {
     std::lock_guard<std::mutex> guard (self->lock);
     auto id = self->forwarder->find (name);
@@ -805,7 +831,13 @@ gst_sfu_forward_remove_participant (GstSfuForward * self, const gchar * name)
     self->pads.erase (*id);
     for (GstSfuForwardPad * p : pads)
       p->removed = true;
+    if (self->forwarder->take_speaker_change ()) {
+      speaker_changed = true;
+      speaker = self->forwarder->dominant_speaker ();
+    }
   }
+  if (speaker_changed)
+    announce_speaker (self, speaker);
   for (GstSfuForwardPad * p : pads) {
     GstPad *pad = GST_PAD (p);
     if (GST_OBJECT_PARENT (pad) == GST_OBJECT (self))
@@ -934,10 +966,18 @@ gst_sfu_forward_set_property (GObject * object, guint prop_id, const GValue * va
   switch (prop_id) {
     case PROP_RID_EXTENSION_ID:
       self->forwarder->set_extension_ids (static_cast<uint8_t>(g_value_get_uint (value)),
-          cfg.frame_marking_extension_id);
+          cfg.frame_marking_extension_id, cfg.audio_level_extension_id);
       break;
     case PROP_FRAME_MARKING_EXTENSION_ID:
-      self->forwarder->set_extension_ids (cfg.rid_extension_id, static_cast<uint8_t>(g_value_get_uint (value)));
+      self->forwarder->set_extension_ids (cfg.rid_extension_id, static_cast<uint8_t>(g_value_get_uint (value)),
+          cfg.audio_level_extension_id);
+      break;
+    case PROP_AUDIO_LEVEL_EXTENSION_ID:
+      self->forwarder->set_extension_ids (cfg.rid_extension_id, cfg.frame_marking_extension_id,
+          static_cast<uint8_t>(g_value_get_uint (value)));
+      break;
+    case PROP_LAST_N:
+      self->forwarder->set_last_n (g_value_get_uint (value));
       break;
     case PROP_KEYFRAME_REQUEST_INTERVAL:
       self->keyframe_interval = g_value_get_uint64 (value);
@@ -970,6 +1010,17 @@ gst_sfu_forward_get_property (GObject * object, guint prop_id, GValue * value, G
     case PROP_FRAME_MARKING_EXTENSION_ID:
       g_value_set_uint (value, self->forwarder->config ().frame_marking_extension_id);
       break;
+    case PROP_AUDIO_LEVEL_EXTENSION_ID:
+      g_value_set_uint (value, self->forwarder->config ().audio_level_extension_id);
+      break;
+    case PROP_LAST_N:
+      g_value_set_uint (value, self->forwarder->config ().last_n);
+      break;
+    case PROP_DOMINANT_SPEAKER:{
+      auto name = self->forwarder->dominant_speaker ();
+      g_value_set_string (value, name ? name->c_str () : NULL);
+      break;
+    }
     case PROP_KEYFRAME_REQUEST_INTERVAL:
       g_value_set_uint64 (value, self->keyframe_interval);
       break;
@@ -1037,6 +1088,19 @@ gst_sfu_forward_class_init (GstSfuForwardClass * klass)
       g_param_spec_uint ("frame-marking-extension-id", "Frame marking extension ID",
           "Local ID of the frame marking header extension (urn:ietf:params:rtp-hdrext:framemarking, RFC 9626) "
           "that marks key frames; 0: none (buffer flags are used inside one pipeline)", 0, 255, 0, rw));
+  g_object_class_install_property (gobject_class, PROP_AUDIO_LEVEL_EXTENSION_ID,
+      g_param_spec_uint ("audio-level-extension-id", "Audio level extension ID",
+          "Local ID of the client-to-mixer audio level header extension (urn:ietf:params:rtp-hdrext:ssrc-audio-level, "
+          "RFC 6464) that drives dominant-speaker detection and last-n; streams carrying it are audio; 0: none",
+          0, 255, 0, rw));
+  g_object_class_install_property (gobject_class, PROP_LAST_N,
+      g_param_spec_uint ("last-n", "Last N",
+          "Forward video to each subscriber from the N most recent dominant speakers only (audio always goes); "
+          "0: from everyone", 0, G_MAXUINT, 0, rw));
+  g_object_class_install_property (gobject_class, PROP_DOMINANT_SPEAKER,
+      g_param_spec_string ("dominant-speaker", "Dominant speaker",
+          "The participant who has the floor, from audio levels; NULL before anyone spoke", NULL,
+          (GParamFlags) (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
   g_object_class_install_property (gobject_class, PROP_KEYFRAME_REQUEST_INTERVAL,
       g_param_spec_uint64 ("keyframe-request-interval", "Key frame request interval",
           "At most one key frame request (PLI) per publisher stream per this many nanoseconds, however many "
@@ -1076,6 +1140,15 @@ gst_sfu_forward_class_init (GstSfuForwardClass * klass)
       G_TYPE_FROM_CLASS (klass), (GSignalFlags) (G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
       G_CALLBACK (gst_sfu_forward_set_simulcast_group), NULL, NULL, NULL, G_TYPE_BOOLEAN, 2, G_TYPE_STRING,
       G_TYPE_STRING);
+
+  /**
+   * GstSfuForward::dominant-speaker-changed:
+   * @participant: (nullable): who has the floor now; NULL when the speaker left
+   *
+   * Emitted from a streaming thread, outside the element's lock.
+   */
+  signals[SIGNAL_DOMINANT_SPEAKER_CHANGED] = g_signal_new ("dominant-speaker-changed", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gst_element_class_add_static_pad_template_with_gtype (element_class, &sink_template, GST_TYPE_SFU_FORWARD_PAD);
   gst_element_class_add_static_pad_template_with_gtype (element_class, &src_template, GST_TYPE_SFU_FORWARD_PAD);

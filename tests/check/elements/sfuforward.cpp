@@ -386,6 +386,54 @@ GST_START_TEST(test_eos_after_all_publishers)
 }
 GST_END_TEST;
 
+static void on_speaker(GstElement*, const gchar* who, gpointer data)
+{
+  static_cast<std::vector<std::string>*>(data)->push_back(who ? who : "(none)");
+}
+
+// Audio levels move the floor: the signal names the new speaker, the
+// property follows, and with last-n = 1 the third participant's video comes
+// from the speaker only.
+GST_START_TEST(test_dominant_speaker_and_last_n)
+{
+  GstElement* sfu = new_sfu();
+  g_object_set(sfu, "audio-level-extension-id", 4u, "last-n", 1u, nullptr);
+  std::vector<std::string> changes;
+  g_signal_connect(sfu, "dominant-speaker-changed", G_CALLBACK(on_speaker), &changes);
+  Member a = join(sfu, 0), b = join(sfu, 1), viewer = join(sfu, 2);
+  gst_harness_push(a.rtp, to_buffer(rtp(0xa1, 1, 0)));
+  GstBuffer* out = gst_harness_try_pull(viewer.rtp);
+  fail_unless(out != nullptr, "the first to arrive is in the last 1");
+  gst_buffer_unref(out);
+  gst_harness_push(b.rtp, to_buffer(rtp(0xb1, 1, 0)));
+  fail_unless(gst_harness_try_pull(viewer.rtp) == nullptr, "video from outside the last 1");
+  // b speaks at -20 dBov for a second (packets 20 ms apart in real time).
+  for (guint16 i = 0; i < 50 && changes.empty(); i++) {
+    gst_harness_push(b.rtp, to_buffer(rtp(0xb0, i + 1, i * 960u, { sfu_test::audio_level(4, 20) })));
+    GstBuffer* audio = gst_harness_try_pull(viewer.rtp);
+    fail_unless(audio != nullptr, "audio is never cut");
+    gst_buffer_unref(audio);
+    g_usleep(20000);
+  }
+  fail_unless_equals_int(changes.size(), 1);
+  fail_unless_equals_string(changes[0].c_str(), "1");
+  gchar* speaker = nullptr;
+  g_object_get(sfu, "dominant-speaker", &speaker, nullptr);
+  fail_unless_equals_string(speaker, "1");
+  g_free(speaker);
+  gst_harness_push(b.rtp, to_buffer(rtp(0xb1, 2, 3000)));
+  out = gst_harness_try_pull(viewer.rtp);
+  fail_unless(out != nullptr, "the speaker's video does not reach the viewer");
+  gst_buffer_unref(out);
+  gst_harness_push(a.rtp, to_buffer(rtp(0xa1, 2, 3000)));
+  fail_unless(gst_harness_try_pull(viewer.rtp) == nullptr, "video from a participant who lost the floor");
+  leave(a);
+  leave(b);
+  leave(viewer);
+  gst_object_unref(sfu);
+}
+GST_END_TEST;
+
 static Suite* sfuforward_suite()
 {
   Suite* s = suite_create("sfuforward");
@@ -398,6 +446,7 @@ static Suite* sfuforward_suite()
   tcase_add_test(tc, test_remove_participant);
   tcase_add_test(tc, test_bad_input_counted_and_dropped);
   tcase_add_test(tc, test_eos_after_all_publishers);
+  tcase_add_test(tc, test_dominant_speaker_and_last_n);
   return s;
 }
 

@@ -25,7 +25,7 @@ struct Room {
   std::vector<s::KeyframeRequest> requests;
   uint64_t now = 1'000'000;
 
-  Room() : f(config()) {}
+  explicit Room(const s::ForwarderConfig& c = config()) : f(c) {}
   static s::ForwarderConfig config()
   {
     s::ForwarderConfig c;
@@ -402,6 +402,58 @@ START_TEST(test_too_many_streams)
 }
 END_TEST
 
+// last-n = 1: a subscriber gets video from the most recent speaker only,
+// audio from everyone; the floor moves with the audio levels.
+START_TEST(test_last_n_follows_the_speaker)
+{
+  s::ForwarderConfig c = Room::config();
+  c.audio_level_extension_id = 7;
+  c.last_n = 1;
+  Room room(c);
+  const auto a = room.f.add_participant("alice"), b = room.f.add_participant("bob"),
+             viewer = room.f.add_participant("carol");
+  uint16_t seq[4] = { 1, 1, 1, 1 };  // alice audio, alice video, bob audio, bob video
+  auto video_to_viewer = [&](s::ParticipantId pub, uint32_t ssrc, uint16_t* sq) {
+    room.send(pub, rtp(ssrc, (*sq)++, 0));
+    for (const auto& d : room.out)
+      if (d.subscriber == viewer)
+        return true;
+    return false;
+  };
+  auto speak = [&](s::ParticipantId pub, uint32_t ssrc, uint16_t* sq, uint8_t level) {
+    room.now += 19'000;  // send() adds 1 ms: one packet per 20 ms
+    room.send(pub, rtp(ssrc, (*sq)++, 0, { audio_level(7, level) }));
+    bool viewer_got_it = false;
+    for (const auto& d : room.out)
+      viewer_got_it = viewer_got_it || d.subscriber == viewer;
+    return viewer_got_it;
+  };
+  // Nobody has spoken: the first to arrive is in the last 1.
+  ck_assert(video_to_viewer(a, 0xa1, &seq[1]));
+  ck_assert(!video_to_viewer(b, 0xb1, &seq[3]));
+  ck_assert(!room.f.dominant_speaker());
+  // Bob speaks: his audio always reaches the viewer, and he takes the floor.
+  for (int i = 0; i < 30; i++)
+    ck_assert(speak(b, 0xb0, &seq[2], 20));
+  ck_assert(speak(a, 0xa0, &seq[0], 127));  // alice's silence is forwarded too
+  ck_assert(room.f.take_speaker_change());
+  ck_assert(!room.f.take_speaker_change());
+  ck_assert_str_eq(room.f.dominant_speaker()->c_str(), "bob");
+  ck_assert(video_to_viewer(b, 0xb1, &seq[3]));
+  ck_assert(!video_to_viewer(a, 0xa1, &seq[1]));
+  // Bob himself still sees alice: he is not in his own last-n.
+  room.send(a, rtp(0xa1, seq[1]++, 0));
+  bool bob_got_alice = false;
+  for (const auto& d : room.out)
+    bob_got_alice = bob_got_alice || d.subscriber == b;
+  ck_assert(bob_got_alice);
+  // Bob leaves: the floor is empty and the change is reported.
+  ck_assert(room.f.remove_participant(b));
+  ck_assert(room.f.take_speaker_change());
+  ck_assert(!room.f.dominant_speaker());
+}
+END_TEST
+
 static Suite* forwarder_suite()
 {
   Suite* s = suite_create("sfu-forwarder");
@@ -418,6 +470,7 @@ static Suite* forwarder_suite()
   tcase_add_test(tc, test_bad_rtp_counted_and_dropped);
   tcase_add_test(tc, test_bad_rtcp_counted_and_dropped);
   tcase_add_test(tc, test_too_many_streams);
+  tcase_add_test(tc, test_last_n_follows_the_speaker);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -51,6 +51,12 @@ inline Ext marking(uint8_t id, bool start, bool end, bool independent)
   return { id, { static_cast<uint8_t>((start ? 0x80 : 0) | (end ? 0x40 : 0) | (independent ? 0x20 : 0)) } };
 }
 
+// Audio level (RFC 6464): voice flag and level in -dBov.
+inline Ext audio_level(uint8_t id, uint8_t level, bool voice = true)
+{
+  return { id, { static_cast<uint8_t>((voice ? 0x80 : 0) | (level & 0x7f)) } };
+}
+
 inline uint16_t seq_of(const std::vector<uint8_t>& p)
 {
   return static_cast<uint16_t>(p[2] << 8 | p[3]);

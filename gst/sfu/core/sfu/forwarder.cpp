@@ -47,6 +47,7 @@ struct Forwarder::InStream {
   uint32_t last_ts = 0;
   bool frame_marking_seen = false;  // then only frame marking decides key frames
   bool delta_flag_seen = false;     // then buffer flags can be trusted
+  bool audio = false;               // carries audio levels: never cut by last-n
   uint64_t last_seen_us = 0;
   bool requested = false;
   uint64_t last_request_us = 0;
@@ -92,10 +93,25 @@ Forwarder::Forwarder(ForwarderConfig config) : config_(std::move(config)) {}
 
 Forwarder::~Forwarder() = default;
 
-void Forwarder::set_extension_ids(uint8_t rid, uint8_t frame_marking)
+void Forwarder::set_extension_ids(uint8_t rid, uint8_t frame_marking, uint8_t audio_level)
 {
   config_.rid_extension_id = rid;
   config_.frame_marking_extension_id = frame_marking;
+  config_.audio_level_extension_id = audio_level;
+}
+
+std::optional<std::string> Forwarder::dominant_speaker() const
+{
+  const auto id = speakers_.dominant();
+  const Participant* p = id ? get(*id) : nullptr;
+  return p ? std::optional<std::string>(p->name) : std::nullopt;
+}
+
+bool Forwarder::take_speaker_change()
+{
+  const bool changed = speaker_changed_;
+  speaker_changed_ = false;
+  return changed;
 }
 
 Forwarder::Participant* Forwarder::get(ParticipantId id) const
@@ -111,13 +127,15 @@ ParticipantId Forwarder::add_participant(const std::string& name)
   p->name = name;
   p->counters.name = name;
   // Reuse a freed slot so that ids stay small.
-  for (ParticipantId i = 0; i < participants_.size(); i++)
-    if (!participants_[i]) {
-      participants_[i] = std::move(p);
-      return i;
-    }
-  participants_.push_back(std::move(p));
-  return static_cast<ParticipantId>(participants_.size() - 1);
+  ParticipantId id = 0;
+  while (id < participants_.size() && participants_[id])
+    id++;
+  if (id == participants_.size())
+    participants_.push_back(std::move(p));
+  else
+    participants_[id] = std::move(p);
+  speakers_.add(id);
+  return id;
 }
 
 std::optional<ParticipantId> Forwarder::find(const std::string& name) const
@@ -133,6 +151,9 @@ bool Forwarder::remove_participant(ParticipantId id)
   if (!get(id))
     return false;
   participants_[id].reset();
+  if (speakers_.dominant() == id)
+    speaker_changed_ = true;  // the floor is empty now
+  speakers_.remove(id);
   // Whatever others kept about it goes too: a later participant may reuse
   // the slot and must not inherit subscriptions or sequence state.
   for (auto& p : participants_) {
@@ -318,6 +339,13 @@ Drop Forwarder::route(ParticipantId pub_id, const uint8_t* data, size_t size, ui
   s->packets++;
   s->bytes += size;
   s->last_seen_us = now_us;
+  bool voice = false;
+  uint8_t level = 127;
+  if (parse_audio_level(p.extension(config_.audio_level_extension_id), &voice, &level)) {
+    s->audio = true;
+    if (speakers_.level(pub_id, level, now_us))
+      speaker_changed_ = true;
+  }
   pub->counters.packets_in++;
   pub->counters.bytes_in += size;
 
@@ -351,7 +379,10 @@ Drop Forwarder::route(ParticipantId pub_id, const uint8_t* data, size_t size, ui
     auto sn_it = sub->subscriptions.find(pub_id);
     const Subscription sn = sn_it == sub->subscriptions.end() ? Subscription{} : sn_it->second;
     auto o_it = sub->out.find({ pub_id, s->source });
-    if (!sn.subscribed || sn.paused) {
+    // Video of a publisher outside this subscriber's last-N is held back
+    // like a pause: it resumes at a key frame when the publisher speaks.
+    const bool cut = config_.last_n > 0 && !s->audio && speakers_.rank(pub_id, sub_id) >= config_.last_n;
+    if (!sn.subscribed || sn.paused || cut) {
       if (o_it != sub->out.end())
         o_it->second.need_anchor = true;
       continue;

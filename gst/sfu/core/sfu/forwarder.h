@@ -23,6 +23,7 @@
 
 #include "sfu/rtcp_packet.h"
 #include "sfu/rtp_packet.h"
+#include "sfu/speakers.h"
 
 namespace gste2ee::sfu {
 
@@ -31,6 +32,10 @@ using ParticipantId = uint32_t;
 struct ForwarderConfig {
   uint8_t rid_extension_id = 0;            // urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id; 0: none
   uint8_t frame_marking_extension_id = 0;  // urn:ietf:params:rtp-hdrext:framemarking; 0: none
+  uint8_t audio_level_extension_id = 0;    // urn:ietf:params:rtp-hdrext:ssrc-audio-level; 0: none
+  // Video goes to each subscriber from the last_n most recent speakers only
+  // (streams with audio levels are audio and always go); 0: everyone.
+  uint32_t last_n = 0;
   // RIDs from the lowest encoding to the highest; RIDs not listed rank above
   // them in order of appearance.
   std::vector<std::string> rid_order{ "q", "h", "f" };
@@ -109,7 +114,13 @@ public:
 
   const ForwarderConfig& config() const { return config_; }
   void set_keyframe_request_interval(uint64_t us) { config_.keyframe_request_interval_us = us; }
-  void set_extension_ids(uint8_t rid, uint8_t frame_marking);
+  void set_extension_ids(uint8_t rid, uint8_t frame_marking, uint8_t audio_level);
+  void set_last_n(uint32_t n) { config_.last_n = n; }
+
+  // The dominant speaker, from audio levels; none before anyone spoke.
+  std::optional<std::string> dominant_speaker() const;
+  // True once after each change of the dominant speaker.
+  bool take_speaker_change();
 
   // A participant by name (created on first use); names are unique.
   ParticipantId add_participant(const std::string& name);
@@ -155,6 +166,8 @@ private:
                         std::vector<KeyframeRequest>* requests);
 
   ForwarderConfig config_;
+  SpeakerDetector speakers_;
+  bool speaker_changed_ = false;
   std::vector<std::unique_ptr<Participant>> participants_;  // index = ParticipantId; null when removed
 };
 
