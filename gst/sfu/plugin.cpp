@@ -3,12 +3,15 @@
 #include "config.h"
 #endif
 
+#include "gstrtphdrextframemarking.h"
 #include "gstsfuforward.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
-  return GST_ELEMENT_REGISTER (sfuforward, plugin);
+  gboolean ok = GST_ELEMENT_REGISTER (sfuforward, plugin);
+  ok &= GST_ELEMENT_REGISTER (rtphdrextframemarking, plugin);
+  return ok;
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, sfu,

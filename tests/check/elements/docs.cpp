@@ -307,6 +307,7 @@ GST_START_TEST(test_element_class_documented)
 #endif
 #if HAVE_SFU
   check_class("sfuforward");
+  check_class("rtphdrextframemarking");
 #endif
 }
 GST_END_TEST;

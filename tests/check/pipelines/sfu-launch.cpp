@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // An end-to-end encrypted room of three in one gst_parse_launch pipeline:
 // each participant publishes
-//   videotestsrc ! vp8enc ! rtpvp8pay ! sframeenc (packet mode) ! sfu.sink_N
+//   videotestsrc ! vp8enc ! rtpvp8pay (+ frame marking) ! sframeenc (packet mode) ! sfu.sink_N
 // and receives
 //   sfu.src_N ! sframedec ! rtpssrcdemux ! (per SSRC) rtpvp8depay ! vp8dec ! fakesink
 // Each publisher has its own SFrame key and KID (publishers sharing a key
@@ -142,12 +142,15 @@ GST_START_TEST(test_three_publishers_each_decodes_the_others)
 {
   Room r;
   room = &r;
-  std::string desc = "sfuforward name=sfu";
+  // Key frames reach the SFU as frame marking (rtphdrextframemarking, added
+  // by the payloader from its caps), which stays in clear under SFrame.
+  std::string desc = "sfuforward name=sfu frame-marking-extension-id=5";
   for (int i = 0; i < kParticipants; i++) {
     const std::string n = std::to_string(i);
     desc += " videotestsrc num-buffers=" + std::to_string(kFrames) + " pattern=" + n +
             " ! video/x-raw,width=160,height=120,framerate=30/1 ! vp8enc deadline=1 keyframe-max-dist=10"
-            " ! rtpvp8pay pt=96 ssrc=" + std::to_string(ssrc_of(i)) + " ! sframeenc name=enc" + n + " key=" + key_of(i) + " key-id=" + std::to_string(i + 1) +
+            " ! rtpvp8pay pt=96 ssrc=" + std::to_string(ssrc_of(i)) +
+            " ! application/x-rtp,extmap-5=urn:ietf:params:rtp-hdrext:framemarking ! sframeenc name=enc" + n + " key=" + key_of(i) + " key-id=" + std::to_string(i + 1) +
             " ! sfu.sink_" + n;
     desc += " sfu.src_" + n + " ! sframedec name=dec" + n + " ! rtpssrcdemux name=demux" + n;
   }
