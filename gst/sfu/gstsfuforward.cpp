@@ -52,6 +52,7 @@
 
 #include <gst/video/video-event.h>
 
+#include "packet-history.h"
 #include "sfu/forwarder.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_sfu_forward_debug);
@@ -91,6 +92,7 @@ struct _GstSfuForwardPad {
   std::vector<sfu::Delivery> deliveries;
   std::vector<sfu::KeyframeRequest> requests;
   std::vector<sfu::NackRequest> nacks;
+  std::vector<sfu::Retransmission> retransmissions;
   std::vector<Push> pushes;
   std::vector<GstPad *> key_unit_pads;
 };
@@ -108,6 +110,7 @@ struct _GstSfuForward {
   /* Pads per participant id, by kind; refs held. */
   std::map<sfu::ParticipantId, std::vector<GstSfuForwardPad *>> pads;
   guint64 keyframe_interval;
+  sfu::PacketHistory *history;  /* what NACKs are answered from */
 };
 
 G_DEFINE_TYPE (GstSfuForward, gst_sfu_forward, GST_TYPE_ELEMENT);
@@ -133,6 +136,7 @@ enum {
   SIGNAL_RESUME,
   SIGNAL_SET_MAX_LAYER,
   SIGNAL_SET_SIMULCAST_GROUP,
+  SIGNAL_SET_RTX,
   SIGNAL_DOMINANT_SPEAKER_CHANGED,
   LAST_SIGNAL,
 };
@@ -199,6 +203,7 @@ gst_sfu_forward_pad_finalize (GObject * object)
   pad->deliveries.~vector ();
   pad->requests.~vector ();
   pad->nacks.~vector ();
+  pad->retransmissions.~vector ();
   pad->pushes.~vector ();
   pad->key_unit_pads.~vector ();
   pad->sticky_lock.~mutex ();
@@ -225,6 +230,7 @@ gst_sfu_forward_pad_init (GstSfuForwardPad * pad)
   new (&pad->deliveries) std::vector<sfu::Delivery> ();
   new (&pad->requests) std::vector<sfu::KeyframeRequest> ();
   new (&pad->nacks) std::vector<sfu::NackRequest> ();
+  new (&pad->retransmissions) std::vector<sfu::Retransmission> ();
   new (&pad->pushes) std::vector<Push> ();
   new (&pad->key_unit_pads) std::vector<GstPad *> ();
   new (&pad->sent_sticky) std::atomic<bool> (false);
@@ -362,6 +368,26 @@ collect_feedback (GstSfuForward * self, const std::vector<sfu::KeyframeRequest> 
                         n.media_ssrc, n.lost)) });
 }
 
+/* RTX packets for what subscribers lost, from the history, on their RTP src
+ * pads. Lock held. */
+static void
+collect_retransmissions (GstSfuForward * self, const std::vector<sfu::Retransmission> & rtx,
+    std::vector<Push> * pushes)
+{
+  for (const auto & r : rtx) {
+    GstBuffer *original = self->history->find (r.publisher, r.in_ssrc, r.in_sequence);
+    GstBuffer *packet = original ? sfu::make_rtx_packet (original, r) : NULL;
+    if (!packet)
+      continue;
+    auto subscriber_pads = self->pads.find (r.subscriber);
+    if (subscriber_pads != self->pads.end ())
+      for (GstSfuForwardPad * p : subscriber_pads->second)
+        if (p->kind == PadKind::RtpSrc)
+          pushes->push_back ({ GST_SFU_FORWARD_PAD (gst_object_ref (p)), gst_buffer_ref (packet) });
+    gst_buffer_unref (packet);
+  }
+}
+
 /* Pushes outside the lock: a blocking downstream must not stall the other
  * participants' threads on our lock. */
 static GstFlowReturn
@@ -442,6 +468,8 @@ gst_sfu_forward_chain_rtp (GstPad * pad, GstObject * parent, GstBuffer * buffer)
         &sp->deliveries, &sp->requests);
     if (drop != sfu::Drop::None)
       GST_LOG_OBJECT (pad, "dropped a packet: %s", sfu::drop_name (drop));
+    else                        /* a valid RTP header: SSRC and sequence number are there */
+      self->history->store (id, GST_READ_UINT32_BE (map.data + 8), GST_READ_UINT16_BE (map.data + 2), buffer);
     if (self->forwarder->take_speaker_change ()) {
       speaker_changed = true;
       speaker = self->forwarder->dominant_speaker ();
@@ -509,10 +537,11 @@ gst_sfu_forward_chain_rtcp (GstPad * pad, GstObject * parent, GstBuffer * buffer
       return GST_FLOW_OK;
     }
     sfu::Drop drop = self->forwarder->handle_rtcp (id, map.data, map.size, g_get_monotonic_time (),
-        &sp->requests, &sp->nacks);
+        &sp->requests, &sp->nacks, &sp->retransmissions);
     if (drop != sfu::Drop::None)
       GST_LOG_OBJECT (pad, "RTCP refused: %s", sfu::drop_name (drop));
     collect_feedback (self, sp->requests, sp->nacks, &pushes, &key_unit_pads);
+    collect_retransmissions (self, sp->retransmissions, &pushes);
   }
   gst_buffer_unmap (buffer, &map);
   gst_buffer_unref (buffer);
@@ -812,6 +841,33 @@ gst_sfu_forward_set_simulcast_group (GstSfuForward * self, const gchar * pub, co
   return self->forwarder->set_simulcast_group (self->forwarder->add_participant (pub), list);
 }
 
+/* "96:97,111:112": media payload type : RTX payload type, as negotiated
+ * with the subscriber (a=fmtp:97 apt=96); "" turns RTX off. */
+static gboolean
+gst_sfu_forward_set_rtx (GstSfuForward * self, const gchar * subscriber, const gchar * pairs)
+{
+  if (!subscriber || !pairs)
+    return FALSE;
+  std::map<uint8_t, uint8_t> rtx_for;
+  gchar **parts = g_strsplit (pairs, ",", -1);
+  bool ok = true;
+  for (gchar ** p = parts; *p && ok; p++) {
+    if (!*g_strstrip (*p))
+      continue;
+    guint pt = 0, rtx_pt = 0;
+    gchar tail;
+    ok = sscanf (*p, "%u:%u%c", &pt, &rtx_pt, &tail) == 2 && pt < 128 && rtx_pt < 128;
+    rtx_for[static_cast<uint8_t>(pt)] = static_cast<uint8_t>(rtx_pt);
+  }
+  g_strfreev (parts);
+  std::lock_guard<std::mutex> guard (self->lock);
+  if (!ok || !self->forwarder->set_rtx_payload_types (self->forwarder->add_participant (subscriber), rtx_for)) {
+    GST_WARNING_OBJECT (self, "set-rtx: \"%s\" is not a list of distinct payload type pairs PT:RTX-PT", pairs);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 gst_sfu_forward_remove_participant (GstSfuForward * self, const gchar * name)
 {
@@ -827,6 +883,7 @@ gst_sfu_forward_remove_participant (GstSfuForward * self, const gchar * name)
       return FALSE;
     /* From here on nothing is forwarded to or from it. */
     self->forwarder->remove_participant (*id);
+    self->history->forget (*id);
     pads = std::move (self->pads[*id]);
     self->pads.erase (*id);
     for (GstSfuForwardPad * p : pads)
@@ -928,7 +985,7 @@ stats_structure (GstSfuForward * self)
         "packets-in", G_TYPE_UINT64, st.packets_in, "bytes-in", G_TYPE_UINT64, st.bytes_in,
         "packets-out", G_TYPE_UINT64, st.packets_out, "bytes-out", G_TYPE_UINT64, st.bytes_out,
         "keyframe-requests-received", G_TYPE_UINT64, st.keyframe_requests_in,
-        "nacks-received", G_TYPE_UINT64, st.nacks_in, NULL);
+        "nacks-received", G_TYPE_UINT64, st.nacks_in, "nacks-served", G_TYPE_UINT64, st.nacks_served, NULL);
     GstStructure *drops = gst_structure_new_empty ("drops");
     for (int d = 1; d < sfu::kDropKinds; d++)
       gst_structure_set (drops, sfu::drop_name (static_cast<sfu::Drop>(d)), G_TYPE_UINT64, st.drops[d], NULL);
@@ -1043,6 +1100,7 @@ gst_sfu_forward_finalize (GObject * object)
     for (GstSfuForwardPad * p : list)
       gst_object_unref (p);
   self->pads.~map ();
+  delete self->history;
   delete self->forwarder;
   self->lock.~mutex ();
   G_OBJECT_CLASS (gst_sfu_forward_parent_class)->finalize (object);
@@ -1141,6 +1199,10 @@ gst_sfu_forward_class_init (GstSfuForwardClass * klass)
       G_CALLBACK (gst_sfu_forward_set_simulcast_group), NULL, NULL, NULL, G_TYPE_BOOLEAN, 2, G_TYPE_STRING,
       G_TYPE_STRING);
 
+  signals[SIGNAL_SET_RTX] = g_signal_new_class_handler ("set-rtx", G_TYPE_FROM_CLASS (klass),
+      (GSignalFlags) (G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION), G_CALLBACK (gst_sfu_forward_set_rtx), NULL, NULL, NULL,
+      G_TYPE_BOOLEAN, 2, G_TYPE_STRING, G_TYPE_STRING);
+
   /**
    * GstSfuForward::dominant-speaker-changed:
    * @participant: (nullable): who has the floor now; NULL when the speaker left
@@ -1171,6 +1233,7 @@ gst_sfu_forward_init (GstSfuForward * self)
   new (&self->lock) std::mutex ();
   new (&self->pads) std::map<sfu::ParticipantId, std::vector<GstSfuForwardPad *>> ();
   self->forwarder = new sfu::Forwarder ();
+  self->history = new sfu::PacketHistory (self->forwarder->config ().rtx_history);
   self->keyframe_interval = DEFAULT_KEYFRAME_REQUEST_INTERVAL;
   self->forwarder->set_keyframe_request_interval (self->keyframe_interval / GST_USECOND);
 }

@@ -15,6 +15,7 @@
 
 #include "fatal-log-domains.h"
 #include "rtp-builder.h"
+#include "sfu/forwarder.h"
 #include "sfu/rtcp_packet.h"
 
 using sfu_test::rtp;
@@ -386,6 +387,46 @@ GST_START_TEST(test_eos_after_all_publishers)
 }
 GST_END_TEST;
 
+// A subscriber that negotiated RTX NACKs a packet it lost: it receives an
+// RFC 4588 packet with the RTX payload type and SSRC, the original sequence
+// number first, then the original payload byte for byte.
+GST_START_TEST(test_nack_answered_with_rtx)
+{
+  GstElement* sfu = new_sfu();
+  Member pub = join(sfu, 0, true), sub = join(sfu, 1, true);
+  gboolean ok = FALSE;
+  g_signal_emit_by_name(sfu, "set-rtx", "1", "96:97", &ok);
+  fail_unless(ok);
+  g_signal_emit_by_name(sfu, "set-rtx", "1", "96:nope", &ok);
+  fail_if(ok);
+  std::vector<Bytes> sent;
+  for (guint16 seq = 500; seq < 510; seq++) {
+    sent.push_back(rtp(0x7777, seq, seq * 90u, {}, 300));
+    gst_harness_push(pub.rtp, to_buffer(sent.back()));
+    gst_buffer_unref(gst_harness_pull(sub.rtp));
+  }
+  gst_harness_push(sub.rtcp, to_buffer(gste2ee::sfu::build_nack(0x1111, 0x7777, { 503 })));
+  GstBuffer* out = gst_harness_try_pull(sub.rtp);
+  fail_unless(out != nullptr, "no RTX packet");
+  GstRTPBuffer r = GST_RTP_BUFFER_INIT;
+  fail_unless(gst_rtp_buffer_map(out, GST_MAP_READ, &r));
+  fail_unless_equals_int(gst_rtp_buffer_get_payload_type(&r), 97);
+  fail_unless_equals_int(gst_rtp_buffer_get_ssrc(&r), 0x7777 ^ gste2ee::sfu::kRtxSsrcXor);
+  fail_unless_equals_int(gst_rtp_buffer_get_timestamp(&r), 503 * 90);
+  const guint8* payload = static_cast<const guint8*>(gst_rtp_buffer_get_payload(&r));
+  fail_unless_equals_int(gst_rtp_buffer_get_payload_len(&r), 2 + 300);
+  fail_unless_equals_int(payload[0] << 8 | payload[1], 503);
+  fail_unless(memcmp(payload + 2, sent[3].data() + 12, 300) == 0, "RTX changed the payload");
+  gst_rtp_buffer_unmap(&r);
+  gst_buffer_unref(out);
+  fail_unless(gst_harness_try_pull(pub.rtcp) == nullptr, "an answered NACK also went to the publisher");
+  fail_unless_equals_uint64(stat_u64(sfu, "1", "nacks-served"), 1);
+  leave(pub);
+  leave(sub);
+  gst_object_unref(sfu);
+}
+GST_END_TEST;
+
 static void on_speaker(GstElement*, const gchar* who, gpointer data)
 {
   static_cast<std::vector<std::string>*>(data)->push_back(who ? who : "(none)");
@@ -447,6 +488,7 @@ static Suite* sfuforward_suite()
   tcase_add_test(tc, test_bad_input_counted_and_dropped);
   tcase_add_test(tc, test_eos_after_all_publishers);
   tcase_add_test(tc, test_dominant_speaker_and_last_n);
+  tcase_add_test(tc, test_nack_answered_with_rtx);
   return s;
 }
 

@@ -454,6 +454,52 @@ START_TEST(test_last_n_follows_the_speaker)
 }
 END_TEST
 
+// NACKed packets still in the history go back as RTX when the subscriber
+// negotiated RTX for their payload type; older ones, and everything for a
+// subscriber without RTX, go to the publisher as a NACK.
+START_TEST(test_nack_answered_with_rtx)
+{
+  s::ForwarderConfig c = Room::config();
+  c.rtx_history = 16;
+  Room room(c);
+  const auto pub = room.f.add_participant("pub"), with_rtx = room.f.add_participant("rtx"),
+             without = room.f.add_participant("plain");
+  ck_assert(room.f.set_rtx_payload_types(with_rtx, { { 96, 97 } }));
+  ck_assert(!room.f.set_rtx_payload_types(with_rtx, { { 96, 96 } }));  // RTX PT must differ
+  ck_assert(!room.f.set_rtx_payload_types(with_rtx, { { 96, 200 } }));
+  for (uint16_t seq = 100; seq < 140; seq++)
+    room.send(pub, rtp(0x42, seq, seq * 10u));
+  std::vector<s::KeyframeRequest> req;
+  std::vector<s::NackRequest> nacks;
+  std::vector<s::Retransmission> rtx;
+  // 139 and 130 are kept (the last 16); 110 is gone.
+  const auto nack = s::build_nack(1, 0x42, { 139, 130, 110 });
+  ck_assert_int_eq(static_cast<int>(room.f.handle_rtcp(with_rtx, nack.data(), nack.size(), room.now, &req, &nacks, &rtx)), 0);
+  ck_assert_uint_eq(rtx.size(), 2);
+  ck_assert_uint_eq(rtx[0].subscriber, with_rtx);
+  ck_assert_uint_eq(rtx[0].in_ssrc, 0x42);
+  ck_assert_uint_eq(rtx[0].in_sequence, 139);
+  ck_assert_uint_eq(rtx[0].original_sequence, 139);
+  ck_assert_uint_eq(rtx[0].timestamp, 1390);
+  ck_assert_uint_eq(rtx[0].rtx_payload_type, 97);
+  ck_assert_uint_eq(rtx[0].rtx_ssrc, 0x42 ^ s::kRtxSsrcXor);
+  ck_assert_uint_eq(static_cast<uint16_t>(rtx[0].rtx_sequence + 1), rtx[1].rtx_sequence);  // its own sequence
+  ck_assert_uint_eq(rtx[1].in_sequence, 130);
+  ck_assert_uint_eq(nacks.size(), 1);
+  ck_assert_uint_eq(nacks[0].lost.size(), 1);
+  ck_assert_uint_eq(nacks[0].lost[0], 110);
+  // Without RTX, or when the caller cannot send RTX: all NACKed upstream.
+  ck_assert_int_eq(static_cast<int>(room.f.handle_rtcp(without, nack.data(), nack.size(), room.now, &req, &nacks, &rtx)), 0);
+  ck_assert_uint_eq(rtx.size(), 0);
+  ck_assert_uint_eq(nacks[0].lost.size(), 3);
+  room.f.handle_rtcp(with_rtx, nack.data(), nack.size(), room.now, &req, &nacks);
+  ck_assert_uint_eq(nacks[0].lost.size(), 3);
+  for (const auto& st : room.f.stats())
+    if (st.name == "rtx")
+      ck_assert_uint_eq(st.nacks_served, 2);
+}
+END_TEST
+
 static Suite* forwarder_suite()
 {
   Suite* s = suite_create("sfu-forwarder");
@@ -471,6 +517,7 @@ static Suite* forwarder_suite()
   tcase_add_test(tc, test_bad_rtcp_counted_and_dropped);
   tcase_add_test(tc, test_too_many_streams);
   tcase_add_test(tc, test_last_n_follows_the_speaker);
+  tcase_add_test(tc, test_nack_answered_with_rtx);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -48,6 +48,15 @@ struct Forwarder::InStream {
   bool frame_marking_seen = false;  // then only frame marking decides key frames
   bool delta_flag_seen = false;     // then buffer flags can be trusted
   bool audio = false;               // carries audio levels: never cut by last-n
+  // What was received, for RTX: slot = sequence % size, sized once when the
+  // stream appears (no allocation per packet).
+  struct Sent {
+    bool valid = false;
+    uint8_t payload_type = 0;
+    uint16_t sequence = 0;
+    uint32_t timestamp = 0;
+  };
+  std::vector<Sent> history;
   uint64_t last_seen_us = 0;
   bool requested = false;
   uint64_t last_request_us = 0;
@@ -73,6 +82,7 @@ struct Forwarder::OutStream {
   uint16_t seq_offset = 0;
   uint32_t ts_offset = 0;
   uint16_t last_seq = 0;  // highest output sequence number sent
+  uint16_t rtx_seq = 0;   // next sequence number of its RTX stream
   uint32_t last_ts = 0;
   uint64_t last_time_us = 0;
 };
@@ -86,6 +96,7 @@ struct Forwarder::Participant {
   std::vector<std::string> extra_rids;                     // RIDs outside rid_order, by appearance
   std::map<ParticipantId, Subscription> subscriptions;     // as a subscriber, by publisher
   std::map<std::pair<ParticipantId, int>, OutStream> out;  // as a subscriber, by (publisher, source)
+  std::map<uint8_t, uint8_t> rtx_for;                      // as a subscriber: media PT -> RTX PT
   ParticipantStats counters;
 };
 
@@ -260,7 +271,8 @@ Forwarder::InStream* Forwarder::stream_for(Participant& pub, ParticipantId, cons
     pub.sources.push_back(src);
     s.source = static_cast<int>(pub.sources.size() - 1);
   }
-  return &pub.streams.emplace(s.ssrc, s).first->second;
+  s.history.resize(config_.rtx_history);
+  return &pub.streams.emplace(s.ssrc, std::move(s)).first->second;
 }
 
 int Forwarder::highest_live_layer(const Participant& pub, int source, uint64_t now_us) const
@@ -339,6 +351,8 @@ Drop Forwarder::route(ParticipantId pub_id, const uint8_t* data, size_t size, ui
   s->packets++;
   s->bytes += size;
   s->last_seen_us = now_us;
+  if (!s->history.empty())
+    s->history[seq % s->history.size()] = { true, p.payload_type(), seq, p.timestamp() };
   bool voice = false;
   uint8_t level = 127;
   if (parse_audio_level(p.extension(config_.audio_level_extension_id), &voice, &level)) {
@@ -462,11 +476,26 @@ Drop Forwarder::route(ParticipantId pub_id, const uint8_t* data, size_t size, ui
   return Drop::None;
 }
 
+bool Forwarder::set_rtx_payload_types(ParticipantId subscriber, const std::map<uint8_t, uint8_t>& rtx_for)
+{
+  Participant* sub = get(subscriber);
+  if (!sub)
+    return false;
+  for (const auto& [pt, rtx_pt] : rtx_for)
+    if (pt > 127 || rtx_pt > 127 || pt == rtx_pt)
+      return false;
+  sub->rtx_for = rtx_for;
+  return true;
+}
+
 Drop Forwarder::handle_rtcp(ParticipantId sub_id, const uint8_t* data, size_t size, uint64_t now_us,
-                            std::vector<KeyframeRequest>* requests, std::vector<NackRequest>* nacks)
+                            std::vector<KeyframeRequest>* requests, std::vector<NackRequest>* nacks,
+                            std::vector<Retransmission>* retransmissions)
 {
   requests->clear();
   nacks->clear();
+  if (retransmissions)
+    retransmissions->clear();
   Participant* sub = get(sub_id);
   if (!sub)
     return Drop::UnknownParticipant;
@@ -505,10 +534,21 @@ Drop Forwarder::handle_rtcp(ParticipantId sub_id, const uint8_t* data, size_t si
     if (fb.kind == RtcpFeedback::Nack) {
       sub->counters.nacks_in++;
       NackRequest n{ pub_id, in_ssrc, {} };
+      auto& history = s->second.history;
       for (uint16_t lost : fb.lost) {
         const uint16_t in_seq = static_cast<uint16_t>(lost - o->seq_offset);
-        if (seq_diff(in_seq, o->anchor_seq) >= 0)  // only what came from this encoding
+        if (seq_diff(in_seq, o->anchor_seq) < 0)
+          continue;  // not from the encoding it receives now
+        const auto* kept = history.empty() ? nullptr : &history[in_seq % history.size()];
+        auto rtx = kept && kept->valid && kept->sequence == in_seq ? sub->rtx_for.find(kept->payload_type)
+                                                                    : sub->rtx_for.end();
+        if (retransmissions && rtx != sub->rtx_for.end()) {
+          retransmissions->push_back({ sub_id, pub_id, in_ssrc, in_seq, src->out_ssrc ^ kRtxSsrcXor, rtx->second,
+                                       o->rtx_seq++, lost, kept->timestamp + o->ts_offset });
+          sub->counters.nacks_served++;
+        } else {
           n.lost.push_back(in_seq);
+        }
       }
       if (!n.lost.empty())
         nacks->push_back(std::move(n));

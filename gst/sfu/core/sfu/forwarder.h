@@ -42,6 +42,9 @@ struct ForwarderConfig {
   uint64_t keyframe_request_interval_us = 500'000;
   uint64_t layer_timeout_us = 2'000'000;  // an encoding silent this long is not offered
   uint32_t max_streams_per_participant = 32;
+  // Packets remembered per stream to answer NACKs with RTX (RFC 4588); 0:
+  // NACKs always go to the publisher.
+  uint16_t rtx_history = 256;
   uint16_t max_dropout = 3000;  // RFC 3550 A.1
   uint16_t max_misorder = 100;
 };
@@ -81,6 +84,26 @@ struct NackRequest {
   std::vector<uint16_t> lost;  // in the publisher's sequence space
 };
 
+// A packet to send again to `subscriber` as RTX (RFC 4588): the stored
+// packet (`publisher`, `in_ssrc`, `in_sequence`) under the RTX header given
+// here, its payload prefixed with the original sequence number the
+// subscriber knows it by.
+struct Retransmission {
+  ParticipantId subscriber;
+  ParticipantId publisher;
+  uint32_t in_ssrc;
+  uint16_t in_sequence;
+  uint32_t rtx_ssrc;
+  uint8_t rtx_payload_type;
+  uint16_t rtx_sequence;
+  uint16_t original_sequence;  // as the subscriber numbered it
+  uint32_t timestamp;          // as the subscriber sees it
+};
+
+// The SSRC of the RTX stream that goes with a forwarded stream: fixed, so
+// the signalling can announce it (a=ssrc-group:FID ssrc ssrc^this).
+constexpr uint32_t kRtxSsrcXor = 0x52545800;  // "RTX\0"
+
 struct Subscription {
   bool subscribed = true;
   bool paused = false;
@@ -99,6 +122,7 @@ struct ParticipantStats {
   uint64_t packets_in = 0, bytes_in = 0, packets_out = 0, bytes_out = 0;
   uint64_t keyframe_requests_in = 0;  // PLI / FIR received from it as a subscriber
   uint64_t nacks_in = 0;
+  uint64_t nacks_served = 0;  // lost packets it asked for, answered with RTX from the history
   uint64_t drops[kDropKinds] = {};
   std::vector<StreamStats> streams;
   // Per publisher it receives a simulcast source from: the encoding it gets.
@@ -146,8 +170,16 @@ public:
   // An RTCP compound from `subscriber` about what it receives: key-frame
   // requests go to the right publisher stream (throttled), NACKs are
   // translated into the publisher's sequence space.
+  // Lost packets still in the history go out as `retransmissions` when the
+  // subscriber negotiated RTX for their payload type (and `retransmissions`
+  // is given); the others are NACKed to the publisher.
   Drop handle_rtcp(ParticipantId subscriber, const uint8_t* data, size_t size, uint64_t now_us,
-                   std::vector<KeyframeRequest>* requests, std::vector<NackRequest>* nacks);
+                   std::vector<KeyframeRequest>* requests, std::vector<NackRequest>* nacks,
+                   std::vector<Retransmission>* retransmissions = nullptr);
+
+  // RTX payload types the subscriber negotiated: media payload type -> RTX
+  // payload type (RFC 4588 apt); an empty map turns RTX off for it.
+  bool set_rtx_payload_types(ParticipantId subscriber, const std::map<uint8_t, uint8_t>& rtx_for);
 
   // Key frames for everything `subscriber` receives (a decoder behind it
   // asked), throttled like PLIs.
