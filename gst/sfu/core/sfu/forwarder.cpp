@@ -386,6 +386,8 @@ Drop Forwarder::route(ParticipantId pub_id, const uint8_t* data, size_t size, ui
   const bool can_start = keyframe_start || !gated;
 
   const Source& src = pub->sources[s->source];
+  // The same for every subscriber: computed once per packet.
+  const int live_layer = src.simulcast ? highest_live_layer(*pub, s->source, now_us) : -1;
   for (ParticipantId sub_id = 0; sub_id < participants_.size(); sub_id++) {
     Participant* sub = participants_[sub_id].get();
     if (!sub || sub_id == pub_id)
@@ -407,7 +409,7 @@ Drop Forwarder::route(ParticipantId pub_id, const uint8_t* data, size_t size, ui
     bool anchor = false, new_timeline = false;
     if (src.simulcast) {
       int target = -1;
-      for (int l = std::min(sn.max_layer, highest_live_layer(*pub, s->source, now_us)); l >= 0 && target < 0; l--)
+      for (int l = std::min(sn.max_layer, live_layer); l >= 0 && target < 0; l--)
         if (static_cast<size_t>(l) < src.layers.size() && src.layers[l] != 0)
           target = l;
       if (target < 0)
