@@ -7,8 +7,9 @@
  * participant publishes on a `sink_%u` pad (all its RTP streams, multiplexed
  * by SSRC) and receives on a `src_%u` pad (the streams of every other
  * participant, never its own). RTCP from the participant enters on
- * `rtcp_sink_%u` and RTCP to it (key-frame requests and NACKs for the streams
- * it publishes) leaves on `rtcp_src_%u`, so that srtpdec's `rtp_src` and
+ * `rtcp_sink_%u` and RTCP to it (key-frame requests, NACKs and receiver
+ * reports about what it publishes, sender reports about what it receives)
+ * leaves on `rtcp_src_%u`, so that srtpdec's `rtp_src` and
  * `rtcp_src` (or rtpbin's session pads) link directly, with or without
  * rtcp-mux upstream. Pads with the same number belong to the same
  * participant unless their `participant` property says otherwise.
@@ -93,6 +94,7 @@ struct _GstSfuForwardPad {
   std::vector<sfu::KeyframeRequest> requests;
   std::vector<sfu::NackRequest> nacks;
   std::vector<sfu::Retransmission> retransmissions;
+  std::vector<sfu::RtcpOut> reports;
   std::vector<Push> pushes;
   std::vector<GstPad *> key_unit_pads;
 };
@@ -204,6 +206,7 @@ gst_sfu_forward_pad_finalize (GObject * object)
   pad->requests.~vector ();
   pad->nacks.~vector ();
   pad->retransmissions.~vector ();
+  pad->reports.~vector ();
   pad->pushes.~vector ();
   pad->key_unit_pads.~vector ();
   pad->sticky_lock.~mutex ();
@@ -231,6 +234,7 @@ gst_sfu_forward_pad_init (GstSfuForwardPad * pad)
   new (&pad->requests) std::vector<sfu::KeyframeRequest> ();
   new (&pad->nacks) std::vector<sfu::NackRequest> ();
   new (&pad->retransmissions) std::vector<sfu::Retransmission> ();
+  new (&pad->reports) std::vector<sfu::RtcpOut> ();
   new (&pad->pushes) std::vector<Push> ();
   new (&pad->key_unit_pads) std::vector<GstPad *> ();
   new (&pad->sent_sticky) std::atomic<bool> (false);
@@ -537,11 +541,18 @@ gst_sfu_forward_chain_rtcp (GstPad * pad, GstObject * parent, GstBuffer * buffer
       return GST_FLOW_OK;
     }
     sfu::Drop drop = self->forwarder->handle_rtcp (id, map.data, map.size, g_get_monotonic_time (),
-        &sp->requests, &sp->nacks, &sp->retransmissions);
+        &sp->requests, &sp->nacks, &sp->retransmissions, &sp->reports);
     if (drop != sfu::Drop::None)
       GST_LOG_OBJECT (pad, "RTCP refused: %s", sfu::drop_name (drop));
     collect_feedback (self, sp->requests, sp->nacks, &pushes, &key_unit_pads);
     collect_retransmissions (self, sp->retransmissions, &pushes);
+    for (const auto & report : sp->reports) {
+      auto to = self->pads.find (report.to);
+      if (to != self->pads.end ())
+        for (GstSfuForwardPad * p : to->second)
+          if (p->kind == PadKind::RtcpSrc)
+            pushes.push_back ({ GST_SFU_FORWARD_PAD (gst_object_ref (p)), rtcp_buffer (report.packet) });
+    }
   }
   gst_buffer_unmap (buffer, &map);
   gst_buffer_unref (buffer);

@@ -427,6 +427,55 @@ GST_START_TEST(test_nack_answered_with_rtx)
 }
 GST_END_TEST;
 
+// Sender reports go from the publisher's rtcp_sink to the subscribers'
+// rtcp_src, receiver reports the other way, each in the receiver's SSRCs.
+GST_START_TEST(test_reports_cross_the_sfu)
+{
+  GstElement* sfu = new_sfu();
+  Member pub = join(sfu, 0, true), sub = join(sfu, 1, true);
+  gboolean ok = FALSE;
+  g_signal_emit_by_name(sfu, "set-simulcast-group", "0", "0x100,0x200", &ok);
+  fail_unless(ok);
+  for (guint16 seq = 1; seq <= 3; seq++) {
+    gst_harness_push(pub.rtp, to_buffer(rtp(0x200, seq, 1000)));
+    gst_buffer_unref(gst_harness_pull(sub.rtp));
+  }
+  gst_harness_push(pub.rtcp, to_buffer(gste2ee::sfu::build_sr({ 0x200, 42, 1000, 3, 300 })));
+  GstBuffer* out = gst_harness_try_pull(sub.rtcp);
+  fail_unless(out != nullptr, "no sender report reached the subscriber");
+  GstRTCPBuffer r = GST_RTCP_BUFFER_INIT;
+  fail_unless(gst_rtcp_buffer_map(out, GST_MAP_READ, &r));
+  GstRTCPPacket packet;
+  fail_unless(gst_rtcp_buffer_get_first_packet(&r, &packet));
+  fail_unless_equals_int(gst_rtcp_packet_get_type(&packet), GST_RTCP_TYPE_SR);
+  guint32 ssrc, rtptime, packets, octets;
+  guint64 ntp;
+  gst_rtcp_packet_sr_get_sender_info(&packet, &ssrc, &ntp, &rtptime, &packets, &octets);
+  fail_unless_equals_int(ssrc, 0x100);  // what the subscriber knows the stream as
+  fail_unless_equals_int(packets, 3);
+  gst_rtcp_buffer_unmap(&r);
+  gst_buffer_unref(out);
+
+  gst_harness_push(sub.rtcp, to_buffer(gste2ee::sfu::build_rr(0x999, { { 0x999, 0x100, 0, 0, 3, 0, 0, 0 } })));
+  out = gst_harness_try_pull(pub.rtcp);
+  fail_unless(out != nullptr, "no receiver report reached the publisher");
+  fail_unless(gst_rtcp_buffer_map(out, GST_MAP_READ, &r));
+  fail_unless(gst_rtcp_buffer_get_first_packet(&r, &packet));
+  fail_unless_equals_int(gst_rtcp_packet_get_type(&packet), GST_RTCP_TYPE_RR);
+  fail_unless_equals_int(gst_rtcp_packet_get_rb_count(&packet), 1);
+  guint8 fraction;
+  gint32 lost;
+  guint32 seqnum, jitter, lsr, dlsr;
+  gst_rtcp_packet_get_rb(&packet, 0, &ssrc, &fraction, &lost, &seqnum, &jitter, &lsr, &dlsr);
+  fail_unless_equals_int(ssrc, 0x200);  // the publisher's own SSRC
+  gst_rtcp_buffer_unmap(&r);
+  gst_buffer_unref(out);
+  leave(pub);
+  leave(sub);
+  gst_object_unref(sfu);
+}
+GST_END_TEST;
+
 static void on_speaker(GstElement*, const gchar* who, gpointer data)
 {
   static_cast<std::vector<std::string>*>(data)->push_back(who ? who : "(none)");
@@ -489,6 +538,7 @@ static Suite* sfuforward_suite()
   tcase_add_test(tc, test_eos_after_all_publishers);
   tcase_add_test(tc, test_dominant_speaker_and_last_n);
   tcase_add_test(tc, test_nack_answered_with_rtx);
+  tcase_add_test(tc, test_reports_cross_the_sfu);
   return s;
 }
 

@@ -500,6 +500,59 @@ START_TEST(test_nack_answered_with_rtx)
 }
 END_TEST
 
+// A publisher's sender report reaches each subscriber in that subscriber's
+// SSRC, timestamps and counts; a subscriber's report block reaches the
+// publisher in its own SSRC and sequence numbers; lying report counts are
+// refused.
+START_TEST(test_sender_and_receiver_reports_translated)
+{
+  Room room;
+  const auto pub = room.f.add_participant("pub"), sub = room.f.add_participant("sub");
+  ck_assert(room.f.set_simulcast_group(pub, { 0x10, 0x20 }));
+  // Only 0x20 (layer 1) is sent: the subscriber sees it as 0x10.
+  for (uint16_t seq = 1000; seq < 1010; seq++)
+    room.send(pub, rtp(0x20, seq, 90000u + seq));
+  ck_assert_uint_eq(room.out.size(), 1);
+  const uint16_t out_seq = room.out[0].sequence;
+  const uint32_t ts_offset = room.out[0].timestamp - (90000u + 1009);
+  std::vector<s::KeyframeRequest> req;
+  std::vector<s::NackRequest> nacks;
+  std::vector<s::RtcpOut> reports;
+  const auto sr = s::build_sr({ 0x20, 0x1122334455667788ull, 123456, 10, 1000 });
+  ck_assert_int_eq(static_cast<int>(room.f.handle_rtcp(pub, sr.data(), sr.size(), room.now, &req, &nacks, nullptr, &reports)), 0);
+  ck_assert_uint_eq(reports.size(), 1);
+  ck_assert_uint_eq(reports[0].to, sub);
+  s::RtcpReports parsed;
+  ck_assert(s::parse_rtcp_reports(reports[0].packet.data(), reports[0].packet.size(), &parsed) == s::RtcpError::None);
+  ck_assert_uint_eq(parsed.senders.size(), 1);
+  ck_assert_uint_eq(parsed.senders[0].ssrc, 0x10);
+  ck_assert(parsed.senders[0].ntp == 0x1122334455667788ull);
+  ck_assert_uint_eq(parsed.senders[0].rtp_timestamp, 123456 + ts_offset);
+  ck_assert_uint_eq(parsed.senders[0].packets, 10);
+  ck_assert_uint_eq(parsed.senders[0].octets, 10 * 100);  // payload octets it was sent
+
+  s::ReportBlock b{ 0x5500u, 0x10, 12, 3, 0x00010000u | out_seq, 7, 0xabcd, 0x10 };
+  const auto rr = s::build_rr(0x5500u, { b, { 0x5500u, 0xdead, 0, 0, 0, 0, 0, 0 } });
+  ck_assert_int_eq(static_cast<int>(room.f.handle_rtcp(sub, rr.data(), rr.size(), room.now, &req, &nacks, nullptr, &reports)), 0);
+  ck_assert_uint_eq(reports.size(), 1);  // the block about an unknown SSRC goes nowhere
+  ck_assert_uint_eq(reports[0].to, pub);
+  ck_assert(s::parse_rtcp_reports(reports[0].packet.data(), reports[0].packet.size(), &parsed) == s::RtcpError::None);
+  ck_assert_uint_eq(parsed.blocks.size(), 1);
+  ck_assert_uint_eq(parsed.blocks[0].reporter, 0x5500u);
+  ck_assert_uint_eq(parsed.blocks[0].ssrc, 0x20);
+  ck_assert_uint_eq(parsed.blocks[0].highest_sequence, 0x00010000u | 1009);
+  ck_assert_uint_eq(parsed.blocks[0].fraction_lost, 12);
+  ck_assert_uint_eq(parsed.blocks[0].jitter, 7);
+  ck_assert_uint_eq(parsed.blocks[0].last_sr, 0xabcd);
+
+  auto lying = rr;
+  lying[0] = static_cast<uint8_t>(0x80 | 3);  // three blocks in the room of two
+  ck_assert_int_eq(static_cast<int>(room.f.handle_rtcp(sub, lying.data(), lying.size(), room.now, &req, &nacks, nullptr, &reports)), 0);
+  ck_assert_uint_eq(reports.size(), 0);
+  ck_assert(s::parse_rtcp_reports(lying.data(), lying.size(), &parsed) == s::RtcpError::BadLength);
+}
+END_TEST
+
 static Suite* forwarder_suite()
 {
   Suite* s = suite_create("sfu-forwarder");
@@ -518,6 +571,7 @@ static Suite* forwarder_suite()
   tcase_add_test(tc, test_too_many_streams);
   tcase_add_test(tc, test_last_n_follows_the_speaker);
   tcase_add_test(tc, test_nack_answered_with_rtx);
+  tcase_add_test(tc, test_sender_and_receiver_reports_translated);
   suite_add_tcase(s, tc);
   return s;
 }

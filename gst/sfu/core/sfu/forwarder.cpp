@@ -83,6 +83,8 @@ struct Forwarder::OutStream {
   uint32_t ts_offset = 0;
   uint16_t last_seq = 0;  // highest output sequence number sent
   uint16_t rtx_seq = 0;   // next sequence number of its RTX stream
+  uint32_t packets = 0;   // sent to this subscriber, for its sender reports
+  uint32_t octets = 0;    // payload octets, as RFC 3550 counts them
   uint32_t last_ts = 0;
   uint64_t last_time_us = 0;
 };
@@ -98,6 +100,14 @@ struct Forwarder::Participant {
   std::map<std::pair<ParticipantId, int>, OutStream> out;  // as a subscriber, by (publisher, source)
   std::map<uint8_t, uint8_t> rtx_for;                      // as a subscriber: media PT -> RTX PT
   ParticipantStats counters;
+};
+
+struct Forwarder::Received {
+  ParticipantId pub_id;
+  Participant* pub;
+  const Source* src;
+  OutStream* out;
+  InStream* in;
 };
 
 Forwarder::Forwarder(ForwarderConfig config) : config_(std::move(config)) {}
@@ -472,6 +482,8 @@ Drop Forwarder::route(ParticipantId pub_id, const uint8_t* data, size_t size, ui
     }
     const bool rewrite = o.seq_offset != 0 || o.ts_offset != 0 || src.out_ssrc != s->ssrc;
     out->push_back({ sub_id, rewrite, src.out_ssrc, out_seq, out_ts });
+    o.packets++;
+    o.octets += static_cast<uint32_t>(p.payload_size());
     sub->counters.packets_out++;
     sub->counters.bytes_out += size;
   }
@@ -492,12 +504,14 @@ bool Forwarder::set_rtx_payload_types(ParticipantId subscriber, const std::map<u
 
 Drop Forwarder::handle_rtcp(ParticipantId sub_id, const uint8_t* data, size_t size, uint64_t now_us,
                             std::vector<KeyframeRequest>* requests, std::vector<NackRequest>* nacks,
-                            std::vector<Retransmission>* retransmissions)
+                            std::vector<Retransmission>* retransmissions, std::vector<RtcpOut>* reports)
 {
   requests->clear();
   nacks->clear();
   if (retransmissions)
     retransmissions->clear();
+  if (reports)
+    reports->clear();
   Participant* sub = get(sub_id);
   if (!sub)
     return Drop::UnknownParticipant;
@@ -510,33 +524,21 @@ Drop Forwarder::handle_rtcp(ParticipantId sub_id, const uint8_t* data, size_t si
   }
   Drop result = Drop::None;
   for (const auto& fb : feedback) {
-    // The subscriber names the SSRC it receives: find the publisher stream
-    // behind it now.
-    Participant* pub = nullptr;
-    ParticipantId pub_id = 0;
-    OutStream* o = nullptr;
-    const Source* src = nullptr;
-    for (auto& [key, out] : sub->out) {
-      Participant* candidate = get(key.first);
-      if (candidate && candidate->sources[key.second].out_ssrc == fb.media_ssrc && out.started) {
-        pub = candidate;
-        pub_id = key.first;
-        o = &out;
-        src = &candidate->sources[key.second];
-        break;
-      }
-    }
-    const uint32_t in_ssrc = pub ? (src->simulcast ? src->layers[std::max(o->layer, 0)] : src->out_ssrc) : 0;
-    auto s = pub ? pub->streams.find(in_ssrc) : decltype(pub->streams.end()){};
-    if (!pub || s == pub->streams.end()) {
+    Received r;
+    if (!find_received(*sub, fb.media_ssrc, &r)) {
       sub->counters.drops[static_cast<int>(Drop::UnknownSsrc)]++;
       result = Drop::UnknownSsrc;
       continue;
     }
+    Participant* pub = r.pub;
+    const ParticipantId pub_id = r.pub_id;
+    OutStream* o = r.out;
+    const Source* src = r.src;
+    const uint32_t in_ssrc = r.in->ssrc;
     if (fb.kind == RtcpFeedback::Nack) {
       sub->counters.nacks_in++;
       NackRequest n{ pub_id, in_ssrc, {} };
-      auto& history = s->second.history;
+      auto& history = r.in->history;
       for (uint16_t lost : fb.lost) {
         const uint16_t in_seq = static_cast<uint16_t>(lost - o->seq_offset);
         if (seq_diff(in_seq, o->anchor_seq) < 0)
@@ -556,10 +558,73 @@ Drop Forwarder::handle_rtcp(ParticipantId sub_id, const uint8_t* data, size_t si
         nacks->push_back(std::move(n));
     } else {
       sub->counters.keyframe_requests_in++;
-      request_keyframe(*pub, pub_id, s->second, now_us, requests);
+      request_keyframe(*pub, pub_id, *r.in, now_us, requests);
     }
   }
+  if (reports)
+    translate_reports(sub_id, *sub, data, size, reports);
   return result;
+}
+
+bool Forwarder::find_received(Participant& sub, uint32_t ssrc, Received* r)
+{
+  // The subscriber names the SSRC it receives: the publisher stream behind
+  // it is the one it gets now.
+  for (auto& [key, out] : sub.out) {
+    Participant* pub = get(key.first);
+    if (!pub || !out.started || pub->sources[key.second].out_ssrc != ssrc)
+      continue;
+    const Source& src = pub->sources[key.second];
+    const uint32_t in_ssrc = src.simulcast ? src.layers[std::max(out.layer, 0)] : src.out_ssrc;
+    auto in = pub->streams.find(in_ssrc);
+    if (in == pub->streams.end())
+      return false;
+    *r = { key.first, pub, &src, &out, &in->second };
+    return true;
+  }
+  return false;
+}
+
+void Forwarder::translate_reports(ParticipantId from_id, Participant& from, const uint8_t* data, size_t size,
+                                  std::vector<RtcpOut>* reports)
+{
+  RtcpReports parsed;
+  if (parse_rtcp_reports(data, size, &parsed) != RtcpError::None)
+    return;
+  // Its sender reports, to each subscriber that receives the stream now,
+  // in that subscriber's SSRC, timestamps and counts.
+  for (const SenderInfo& si : parsed.senders) {
+    auto in = from.streams.find(si.ssrc);
+    if (in == from.streams.end())
+      continue;
+    const Source& src = from.sources[in->second.source];
+    for (ParticipantId sub_id = 0; sub_id < participants_.size(); sub_id++) {
+      Participant* sub = participants_[sub_id].get();
+      if (!sub || sub_id == from_id)
+        continue;
+      auto o = sub->out.find({ from_id, in->second.source });
+      if (o == sub->out.end() || !o->second.started || (src.simulcast && o->second.layer != in->second.layer))
+        continue;
+      reports->push_back({ sub_id, build_sr({ src.out_ssrc, si.ntp, si.rtp_timestamp + o->second.ts_offset,
+                                              o->second.packets, o->second.octets }) });
+    }
+  }
+  // Its report blocks about what it receives, to the publishers, in their
+  // SSRCs and sequence numbers.
+  std::map<ParticipantId, std::vector<ReportBlock>> to_publishers;
+  uint32_t reporter = 0;
+  for (ReportBlock b : parsed.blocks) {
+    Received r;
+    if (!find_received(from, b.ssrc, &r))
+      continue;
+    reporter = b.reporter;
+    b.ssrc = r.in->ssrc;
+    b.highest_sequence = (b.highest_sequence & 0xffff0000u) |
+                         static_cast<uint16_t>(b.highest_sequence - r.out->seq_offset);
+    to_publishers[r.pub_id].push_back(b);
+  }
+  for (const auto& [pub_id, blocks] : to_publishers)
+    reports->push_back({ pub_id, build_rr(reporter, blocks) });
 }
 
 void Forwarder::request_keyframes(ParticipantId sub_id, uint64_t now_us, std::vector<KeyframeRequest>* requests)

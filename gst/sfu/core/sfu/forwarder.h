@@ -104,6 +104,12 @@ struct Retransmission {
 // the signalling can announce it (a=ssrc-group:FID ssrc ssrc^this).
 constexpr uint32_t kRtxSsrcXor = 0x52545800;  // "RTX\0"
 
+// An RTCP packet the SFU sends to participant `to` on its RTCP pad.
+struct RtcpOut {
+  ParticipantId to;
+  std::vector<uint8_t> packet;
+};
+
 struct Subscription {
   bool subscribed = true;
   bool paused = false;
@@ -172,10 +178,13 @@ public:
   // translated into the publisher's sequence space.
   // Lost packets still in the history go out as `retransmissions` when the
   // subscriber negotiated RTX for their payload type (and `retransmissions`
-  // is given); the others are NACKed to the publisher.
+  // is given); the others are NACKed to the publisher. With `reports`, its
+  // sender reports go to the subscribers of those streams and its report
+  // blocks to the publishers they are about, each translated into the
+  // receiver's SSRCs, sequence numbers and timestamps.
   Drop handle_rtcp(ParticipantId subscriber, const uint8_t* data, size_t size, uint64_t now_us,
                    std::vector<KeyframeRequest>* requests, std::vector<NackRequest>* nacks,
-                   std::vector<Retransmission>* retransmissions = nullptr);
+                   std::vector<Retransmission>* retransmissions = nullptr, std::vector<RtcpOut>* reports = nullptr);
 
   // RTX payload types the subscriber negotiated: media payload type -> RTX
   // payload type (RFC 4588 apt); an empty map turns RTX off for it.
@@ -192,6 +201,10 @@ private:
   struct InStream;
   struct OutStream;
   Participant* get(ParticipantId id) const;
+  struct Received;  // the publisher stream behind an SSRC a subscriber receives
+  bool find_received(Participant& sub, uint32_t ssrc, Received* r);
+  void translate_reports(ParticipantId from_id, Participant& from, const uint8_t* data, size_t size,
+                         std::vector<RtcpOut>* reports);
   InStream* stream_for(Participant& pub, ParticipantId pub_id, const RtpPacketView& p, Drop* drop);
   int highest_live_layer(const Participant& pub, int source, uint64_t now_us) const;
   void request_keyframe(Participant& pub, ParticipantId pub_id, InStream& s, uint64_t now_us,

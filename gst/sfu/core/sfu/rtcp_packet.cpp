@@ -21,6 +21,8 @@ void put32(std::vector<uint8_t>& out, uint32_t v)
     out.push_back(static_cast<uint8_t>(v >> shift));
 }
 
+constexpr uint8_t kSr = 200;
+constexpr uint8_t kRr = 201;
 constexpr uint8_t kRtpFb = 205;
 constexpr uint8_t kPsFb = 206;
 constexpr uint8_t kFmtNack = 1;
@@ -83,6 +85,71 @@ RtcpError parse_rtcp_feedback(const uint8_t* data, size_t size, std::vector<Rtcp
     i += len;
   }
   return RtcpError::None;
+}
+
+RtcpError parse_rtcp_reports(const uint8_t* data, size_t size, RtcpReports* out)
+{
+  out->senders.clear();
+  out->blocks.clear();
+  std::vector<RtcpFeedback> ignored;
+  if (RtcpError e = parse_rtcp_feedback(data, size, &ignored); e != RtcpError::None)
+    return e;  // the walk below may trust every length field
+  for (size_t i = 0; i < size;) {
+    const uint8_t* p = data + i;
+    const size_t len = 4 * (size_t{ be16(p + 2) } + 1);
+    const uint8_t pt = p[1];
+    if (pt == kSr || pt == kRr) {
+      const size_t blocks_at = pt == kSr ? 28 : 8;
+      const size_t count = p[0] & 0x1f;
+      if (len < blocks_at + 24 * count) {
+        out->senders.clear();
+        out->blocks.clear();
+        return RtcpError::BadLength;
+      }
+      const uint32_t reporter = be32(p + 4);
+      if (pt == kSr)
+        out->senders.push_back({ reporter, uint64_t{ be32(p + 8) } << 32 | be32(p + 12), be32(p + 16), be32(p + 20),
+                                 be32(p + 24) });
+      for (size_t b = 0; b < count; b++) {
+        const uint8_t* r = p + blocks_at + 24 * b;
+        out->blocks.push_back({ reporter, be32(r), r[4], be32(r + 4) & 0xffffff, be32(r + 8), be32(r + 12),
+                                be32(r + 16), be32(r + 20) });
+      }
+    }
+    i += len;
+  }
+  return RtcpError::None;
+}
+
+std::vector<uint8_t> build_sr(const SenderInfo& info)
+{
+  std::vector<uint8_t> out{ 0x80, kSr, 0, 6 };
+  put32(out, info.ssrc);
+  put32(out, static_cast<uint32_t>(info.ntp >> 32));
+  put32(out, static_cast<uint32_t>(info.ntp));
+  put32(out, info.rtp_timestamp);
+  put32(out, info.packets);
+  put32(out, info.octets);
+  return out;
+}
+
+std::vector<uint8_t> build_rr(uint32_t reporter, const std::vector<ReportBlock>& blocks)
+{
+  const size_t count = blocks.size() < 31 ? blocks.size() : 31;
+  const size_t words = 1 + 6 * count;
+  std::vector<uint8_t> out{ static_cast<uint8_t>(0x80 | count), kRr, static_cast<uint8_t>(words >> 8),
+                            static_cast<uint8_t>(words) };
+  put32(out, reporter);
+  for (size_t b = 0; b < count; b++) {
+    const ReportBlock& r = blocks[b];
+    put32(out, r.ssrc);
+    put32(out, uint32_t{ r.fraction_lost } << 24 | (r.cumulative_lost & 0xffffff));
+    put32(out, r.highest_sequence);
+    put32(out, r.jitter);
+    put32(out, r.last_sr);
+    put32(out, r.delay_since_last_sr);
+  }
+  return out;
 }
 
 std::vector<uint8_t> build_pli(uint32_t sender_ssrc, uint32_t media_ssrc)
