@@ -146,8 +146,9 @@ GST_START_TEST(test_everyone_but_the_sender_gets_the_same_bytes)
 }
 GST_END_TEST;
 
-// Three encodings by RID, frame marking on every packet: the subscriber gets
-// one SSRC, continuous sequence numbers, and each payload exactly as sent.
+// Two encodings by RID, frame marking on every packet, switched up and down
+// while playing: the subscriber gets one SSRC, continuous sequence numbers,
+// and each payload exactly as sent.
 GST_START_TEST(test_simulcast_one_ssrc_payloads_untouched)
 {
   GstElement* sfu = new_sfu();
@@ -159,10 +160,16 @@ GST_START_TEST(test_simulcast_one_ssrc_payloads_untouched)
   uint32_t ts[2] = { 0, 123456 };
   std::vector<uint16_t> out_seqs;
   guint32 out_ssrc = 0;
-  for (int frame = 0; frame < 6; frame++) {
+  for (int frame = 0; frame < 12; frame++) {
+    if (frame == 6) {
+      // Down to q while playing: h goes on until q's next key frame.
+      gboolean ok = FALSE;
+      g_signal_emit_by_name(sfu, "set-max-layer", "1", "0", 0, &ok);
+      fail_unless(ok);
+    }
     for (int layer = 0; layer < 2; layer++) {
-      // Key frames: q at frame 0, h at frame 3.
-      const bool key = (layer == 0 && frame == 0) || (layer == 1 && frame == 3);
+      // Key frames: q at frames 0 and 8, h at frame 3.
+      const bool key = (layer == 0 && (frame == 0 || frame == 8)) || (layer == 1 && frame == 3);
       const Bytes in = rtp(ssrc[layer], seq[layer]++, ts[layer],
                            { sfu_test::rid(1, rids[layer]), sfu_test::marking(2, true, true, key) }, 150);
       ts[layer] += 3000;
@@ -183,8 +190,9 @@ GST_START_TEST(test_simulcast_one_ssrc_payloads_untouched)
     }
   }
   // q from frame 0 until h's key frame in frame 3 (q's packet of frame 3
-  // comes first), then h: 4 + 3 packets.
-  fail_unless_equals_int(out_seqs.size(), 7);
+  // comes first), then h until q's key frame in frame 8, then q:
+  // 4 + 5 + 4 packets.
+  fail_unless_equals_int(out_seqs.size(), 13);
   for (size_t i = 1; i < out_seqs.size(); i++)
     fail_unless_equals_int(static_cast<uint16_t>(out_seqs[i - 1] + 1), out_seqs[i]);
   GstStructure* st = stats_of(sfu, "1");
@@ -192,7 +200,7 @@ GST_START_TEST(test_simulcast_one_ssrc_payloads_untouched)
   fail_unless(gst_structure_get(st, "current-layer", GST_TYPE_STRUCTURE, &layers, nullptr));
   gint layer = -1;
   fail_unless(gst_structure_get_int(layers, "0", &layer));
-  fail_unless_equals_int(layer, 1);
+  fail_unless_equals_int(layer, 0);
   gst_structure_free(layers);
   gst_structure_free(st);
   leave(pub);
