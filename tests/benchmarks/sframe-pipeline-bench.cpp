@@ -26,34 +26,12 @@
 
 #include <gst/gst.h>
 
+#include "find-plugin.h"
+
 namespace {
 
 const char kKey[] = "000102030405060708090a0b0c0d0e0f";
 constexpr gsize kFrameSize = 1200;
-
-// Makes sframeenc/sframedec available, falling back to the build directory.
-bool find_plugin()
-{
-  if (GstElementFactory* f = gst_element_factory_find("sframeenc")) {
-    gst_object_unref(f);
-    return true;
-  }
-#ifdef SFRAME_PLUGIN_BUILD_DIR
-  gst_registry_scan_path(gst_registry_get(), SFRAME_PLUGIN_BUILD_DIR);
-  if (GstElementFactory* f = gst_element_factory_find("sframeenc")) {
-    gst_object_unref(f);
-    std::fprintf(stderr, "note: sframeenc not on the plugin path; loaded it from %s\n", SFRAME_PLUGIN_BUILD_DIR);
-    return true;
-  }
-#endif
-  std::fprintf(stderr,
-               "sframeenc not found. Run from the build tree with\n"
-               "  meson devenv -C <builddir> tests/benchmarks/sframe-pipeline-bench\n"
-               "or point GStreamer at the plugin:\n"
-               "  GST_PLUGIN_PATH=<builddir>/ext/sframe <builddir>/tests/benchmarks/sframe-pipeline-bench\n"
-               "(GST_PLUGIN_PATH_1_0, if set, takes precedence over GST_PLUGIN_PATH)\n");
-  return false;
-}
 
 // What the appsrc of a pipeline pushes: copies of pre-encrypted frames, made
 // one at a time in the streaming thread. Copying there (rather than before
@@ -182,7 +160,7 @@ int main(int argc, char** argv)
 {
   gst_init(&argc, &argv);
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
-  if (!find_plugin())
+  if (!bench::find_plugin("sframeenc", SFRAME_PLUGIN_BUILD_DIR, "sframe-pipeline-bench"))
     return 1;
   // 50000 buffers take 30-100 ms per pipeline: long enough to swamp
   // start-up, short enough for several alternating runs in a few seconds.

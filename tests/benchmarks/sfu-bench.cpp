@@ -26,31 +26,13 @@
 
 #include <gst/gst.h>
 
+#include "find-plugin.h"
+
 namespace {
 
 constexpr gsize kPacketSize = 1200;
 constexpr guint32 kSsrc = 0x11223344;  // the encoding sent
 constexpr guint32 kOtherSsrc = 0x11220000;  // the group's first SSRC: what subscribers see when rewriting
-
-bool find_plugin()
-{
-  if (GstElementFactory* f = gst_element_factory_find("sfuforward")) {
-    gst_object_unref(f);
-    return true;
-  }
-#ifdef SFU_PLUGIN_BUILD_DIR
-  gst_registry_scan_path(gst_registry_get(), SFU_PLUGIN_BUILD_DIR);
-  if (GstElementFactory* f = gst_element_factory_find("sfuforward")) {
-    gst_object_unref(f);
-    std::fprintf(stderr, "note: sfuforward not on the plugin path; loaded it from %s\n", SFU_PLUGIN_BUILD_DIR);
-    return true;
-  }
-#endif
-  std::fprintf(stderr,
-               "sfuforward not found. Run from the build tree with\n"
-               "  meson devenv -C <builddir> tests/benchmarks/sfu-bench\n");
-  return false;
-}
 
 double thread_cpu_seconds()
 {
@@ -200,7 +182,7 @@ int main(int argc, char** argv)
 {
   gst_init(&argc, &argv);
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
-  if (!find_plugin())
+  if (!bench::find_plugin("sfuforward", SFU_PLUGIN_BUILD_DIR, "sfu-bench"))
     return 1;
   const int rounds = quick ? 1 : 5;
   const int fanouts[] = { 10, 50 };

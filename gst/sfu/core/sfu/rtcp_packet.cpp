@@ -1,21 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "sfu/rtcp_packet.h"
 
+#include "sfu/byte_order.h"
+
 namespace gste2ee::sfu {
 
 namespace {
 
-uint16_t be16(const uint8_t* p)
-{
-  return static_cast<uint16_t>(p[0] << 8 | p[1]);
-}
-
-uint32_t be32(const uint8_t* p)
-{
-  return uint32_t{ p[0] } << 24 | uint32_t{ p[1] } << 16 | uint32_t{ p[2] } << 8 | p[3];
-}
-
-void put32(std::vector<uint8_t>& out, uint32_t v)
+void append32(std::vector<uint8_t>& out, uint32_t v)
 {
   for (int shift = 24; shift >= 0; shift -= 8)
     out.push_back(static_cast<uint8_t>(v >> shift));
@@ -124,12 +116,12 @@ RtcpError parse_rtcp_reports(const uint8_t* data, size_t size, RtcpReports* out)
 std::vector<uint8_t> build_sr(const SenderInfo& info)
 {
   std::vector<uint8_t> out{ 0x80, kSr, 0, 6 };
-  put32(out, info.ssrc);
-  put32(out, static_cast<uint32_t>(info.ntp >> 32));
-  put32(out, static_cast<uint32_t>(info.ntp));
-  put32(out, info.rtp_timestamp);
-  put32(out, info.packets);
-  put32(out, info.octets);
+  append32(out, info.ssrc);
+  append32(out, static_cast<uint32_t>(info.ntp >> 32));
+  append32(out, static_cast<uint32_t>(info.ntp));
+  append32(out, info.rtp_timestamp);
+  append32(out, info.packets);
+  append32(out, info.octets);
   return out;
 }
 
@@ -139,15 +131,15 @@ std::vector<uint8_t> build_rr(uint32_t reporter, const std::vector<ReportBlock>&
   const size_t words = 1 + 6 * count;
   std::vector<uint8_t> out{ static_cast<uint8_t>(0x80 | count), kRr, static_cast<uint8_t>(words >> 8),
                             static_cast<uint8_t>(words) };
-  put32(out, reporter);
+  append32(out, reporter);
   for (size_t b = 0; b < count; b++) {
     const ReportBlock& r = blocks[b];
-    put32(out, r.ssrc);
-    put32(out, uint32_t{ r.fraction_lost } << 24 | (r.cumulative_lost & 0xffffff));
-    put32(out, r.highest_sequence);
-    put32(out, r.jitter);
-    put32(out, r.last_sr);
-    put32(out, r.delay_since_last_sr);
+    append32(out, r.ssrc);
+    append32(out, uint32_t{ r.fraction_lost } << 24 | (r.cumulative_lost & 0xffffff));
+    append32(out, r.highest_sequence);
+    append32(out, r.jitter);
+    append32(out, r.last_sr);
+    append32(out, r.delay_since_last_sr);
   }
   return out;
 }
@@ -155,16 +147,16 @@ std::vector<uint8_t> build_rr(uint32_t reporter, const std::vector<ReportBlock>&
 std::vector<uint8_t> build_pli(uint32_t sender_ssrc, uint32_t media_ssrc)
 {
   std::vector<uint8_t> out{ static_cast<uint8_t>(0x80 | kFmtPli), kPsFb, 0, 2 };
-  put32(out, sender_ssrc);
-  put32(out, media_ssrc);
+  append32(out, sender_ssrc);
+  append32(out, media_ssrc);
   return out;
 }
 
 std::vector<uint8_t> build_nack(uint32_t sender_ssrc, uint32_t media_ssrc, const std::vector<uint16_t>& lost)
 {
   std::vector<uint8_t> out{ static_cast<uint8_t>(0x80 | kFmtNack), kRtpFb, 0, 0 };
-  put32(out, sender_ssrc);
-  put32(out, media_ssrc);
+  append32(out, sender_ssrc);
+  append32(out, media_ssrc);
   size_t i = 0;
   while (i < lost.size()) {
     const uint16_t pid = lost[i++];

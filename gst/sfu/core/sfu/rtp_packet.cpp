@@ -1,31 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "sfu/rtp_packet.h"
 
+#include "sfu/byte_order.h"
+
 namespace gste2ee::sfu {
 
 namespace {
-
-uint16_t be16(const uint8_t* p)
-{
-  return static_cast<uint16_t>(p[0] << 8 | p[1]);
-}
-
-uint32_t be32(const uint8_t* p)
-{
-  return uint32_t{ p[0] } << 24 | uint32_t{ p[1] } << 16 | uint32_t{ p[2] } << 8 | p[3];
-}
-
-void put16(uint8_t* p, uint16_t v)
-{
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
-}
-
-void put32(uint8_t* p, uint32_t v)
-{
-  put16(p, static_cast<uint16_t>(v >> 16));
-  put16(p + 2, static_cast<uint16_t>(v));
-}
 
 constexpr uint16_t kOneByteProfile = 0xBEDE;
 constexpr uint16_t kTwoByteProfileMask = 0xFFF0;
