@@ -420,16 +420,21 @@ push_all (GstSfuForward * self, std::vector<Push> & pushes, std::vector<GstPad *
 }
 
 static GstBuffer *
-rewritten (GstBuffer * in, const sfu::Delivery & d)
+rewritten (GstBuffer * in, const GstMapInfo & in_map, const sfu::Delivery & d)
 {
-  GstBuffer *out = gst_buffer_copy (in);
+  /* A fresh buffer filled from the mapped input: cheaper than copying the
+   * buffer and then making its shared memory writable. */
+  GstBuffer *out = gst_buffer_new_allocate (NULL, in_map.size, NULL);
   GstMapInfo map;
-  if (!gst_buffer_map (out, &map, GST_MAP_READWRITE)) {
-    gst_buffer_unref (out);
+  if (!out || !gst_buffer_map (out, &map, GST_MAP_WRITE)) {
+    if (out)
+      gst_buffer_unref (out);
     return NULL;
   }
+  memcpy (map.data, in_map.data, in_map.size);
   sfu::rtp_rewrite (map.data, d.ssrc, d.sequence, d.timestamp);
   gst_buffer_unmap (out, &map);
+  gst_buffer_copy_into (out, in, (GstBufferCopyFlags) (GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS), 0, -1);
   return out;
 }
 
@@ -502,7 +507,7 @@ gst_sfu_forward_chain_rtp (GstPad * pad, GstObject * parent, GstBuffer * buffer)
           for (size_t i = 0; i < n_made && !out; i++)
             if (made[i].ssrc == d.ssrc && made[i].sequence == d.sequence && made[i].timestamp == d.timestamp)
               out = gst_buffer_ref (made[i].buffer);
-          if (!out && (out = rewritten (buffer, d)) && n_made < made.size ())
+          if (!out && (out = rewritten (buffer, map, d)) && n_made < made.size ())
             made[n_made++] = { d.ssrc, d.timestamp, d.sequence, out };
         }
         if (out)
