@@ -54,6 +54,7 @@
 #include <gst/video/video-event.h>
 
 #include "packet-history.h"
+#include "sfu-structures.h"
 #include "sfu/forwarder.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_sfu_forward_debug);
@@ -775,25 +776,13 @@ gst_sfu_forward_release_pad (GstElement * element, GstPad * pad)
 
 /* ---- action signals ---- */
 
-static bool
-lookup_pair (GstSfuForward * self, const gchar * sub, const gchar * pub, sfu::ParticipantId * s,
-    sfu::ParticipantId * p)
-{
-  if (!sub || !pub)
-    return false;
-  /* Naming a participant before its pads exist is allowed: it is created. */
-  *s = self->forwarder->add_participant (sub);
-  *p = self->forwarder->add_participant (pub);
-  return *s != *p;
-}
-
 template <typename F>
 static gboolean
 change_subscription (GstSfuForward * self, const gchar * sub, const gchar * pub, F change)
 {
   std::lock_guard<std::mutex> guard (self->lock);
   sfu::ParticipantId s, p;
-  if (!lookup_pair (self, sub, pub, &s, &p)) {
+  if (!sfu::participant_pair (*self->forwarder, sub, pub, &s, &p)) {
     GST_WARNING_OBJECT (self, "subscription change needs two different participants");
     return FALSE;
   }
@@ -923,113 +912,6 @@ gst_sfu_forward_remove_participant (GstSfuForward * self, const gchar * name)
 
 /* ---- properties ---- */
 
-static GstStructure *
-subscriptions_structure (GstSfuForward * self)
-{
-  GstStructure *s = gst_structure_new_empty ("subscriptions");
-  auto names = self->forwarder->participants ();
-  for (const auto & sub : names) {
-    GstStructure *entry = gst_structure_new_empty ("subscriber");
-    for (const auto & pub : names) {
-      if (pub == sub)
-        continue;
-      sfu::Subscription sn = self->forwarder->subscription (*self->forwarder->find (sub),
-          *self->forwarder->find (pub));
-      GstStructure *one = gst_structure_new ("subscription", "subscribed", G_TYPE_BOOLEAN, sn.subscribed,
-          "paused", G_TYPE_BOOLEAN, sn.paused, "max-layer", G_TYPE_INT, sn.max_layer, NULL);
-      gst_structure_set (entry, pub.c_str (), GST_TYPE_STRUCTURE, one, NULL);
-      gst_structure_free (one);
-    }
-    gst_structure_set (s, sub.c_str (), GST_TYPE_STRUCTURE, entry, NULL);
-    gst_structure_free (entry);
-  }
-  return s;
-}
-
-struct ApplyCtx {
-  GstSfuForward *self;
-  const gchar *subscriber;
-  bool ok;
-};
-
-static gboolean
-apply_one (GQuark field, const GValue * value, gpointer data)
-{
-  ApplyCtx *ctx = static_cast<ApplyCtx *>(data);
-  if (!GST_VALUE_HOLDS_STRUCTURE (value)) {
-    ctx->ok = false;
-    return TRUE;
-  }
-  const GstStructure *one = gst_value_get_structure (value);
-  sfu::ParticipantId s, p;
-  if (!lookup_pair (ctx->self, ctx->subscriber, g_quark_to_string (field), &s, &p)) {
-    ctx->ok = false;
-    return TRUE;
-  }
-  sfu::Subscription sn = ctx->self->forwarder->subscription (s, p);
-  gboolean b;
-  gint layer;
-  if (gst_structure_get_boolean (one, "subscribed", &b))
-    sn.subscribed = b;
-  if (gst_structure_get_boolean (one, "paused", &b))
-    sn.paused = b;
-  if (gst_structure_get_int (one, "max-layer", &layer) && layer >= 0)
-    sn.max_layer = layer;
-  ctx->ok = ctx->self->forwarder->set_subscription (s, p, sn) && ctx->ok;
-  return TRUE;
-}
-
-static gboolean
-apply_subscriber (GQuark field, const GValue * value, gpointer data)
-{
-  ApplyCtx *ctx = static_cast<ApplyCtx *>(data);
-  if (!GST_VALUE_HOLDS_STRUCTURE (value)) {
-    ctx->ok = false;
-    return TRUE;
-  }
-  ctx->subscriber = g_quark_to_string (field);
-  gst_structure_foreach (gst_value_get_structure (value), apply_one, ctx);
-  return TRUE;
-}
-
-static GstStructure *
-stats_structure (GstSfuForward * self)
-{
-  GstStructure *s = gst_structure_new_empty ("sfuforward-stats");
-  for (const auto & st : self->forwarder->stats ()) {
-    GstStructure *p = gst_structure_new ("participant",
-        "packets-in", G_TYPE_UINT64, st.packets_in, "bytes-in", G_TYPE_UINT64, st.bytes_in,
-        "packets-out", G_TYPE_UINT64, st.packets_out, "bytes-out", G_TYPE_UINT64, st.bytes_out,
-        "keyframe-requests-received", G_TYPE_UINT64, st.keyframe_requests_in,
-        "nacks-received", G_TYPE_UINT64, st.nacks_in, "nacks-served", G_TYPE_UINT64, st.nacks_served, NULL);
-    GstStructure *drops = gst_structure_new_empty ("drops");
-    for (int d = 1; d < sfu::kDropKinds; d++)
-      gst_structure_set (drops, sfu::drop_name (static_cast<sfu::Drop>(d)), G_TYPE_UINT64, st.drops[d], NULL);
-    gst_structure_set (p, "drops", GST_TYPE_STRUCTURE, drops, NULL);
-    gst_structure_free (drops);
-    GstStructure *streams = gst_structure_new_empty ("streams");
-    for (const auto & str : st.streams) {
-      gchar key[16];
-      g_snprintf (key, sizeof key, "ssrc-%08x", str.ssrc);
-      GstStructure *one = gst_structure_new ("stream", "ssrc", G_TYPE_UINT, str.ssrc, "layer", G_TYPE_INT, str.layer,
-          "rid", G_TYPE_STRING, str.rid.c_str (), "packets", G_TYPE_UINT64, str.packets, "bytes", G_TYPE_UINT64,
-          str.bytes, "keyframe-requests", G_TYPE_UINT64, str.keyframe_requests, NULL);
-      gst_structure_set (streams, key, GST_TYPE_STRUCTURE, one, NULL);
-      gst_structure_free (one);
-    }
-    gst_structure_set (p, "streams", GST_TYPE_STRUCTURE, streams, NULL);
-    gst_structure_free (streams);
-    GstStructure *layers = gst_structure_new_empty ("current-layer");
-    for (const auto & [pub, layer] : st.current_layer)
-      gst_structure_set (layers, pub.c_str (), G_TYPE_INT, layer, NULL);
-    gst_structure_set (p, "current-layer", GST_TYPE_STRUCTURE, layers, NULL);
-    gst_structure_free (layers);
-    gst_structure_set (s, st.name.c_str (), GST_TYPE_STRUCTURE, p, NULL);
-    gst_structure_free (p);
-  }
-  return s;
-}
-
 static void
 gst_sfu_forward_set_property (GObject * object, guint prop_id, const GValue * value, GParamSpec * pspec)
 {
@@ -1060,9 +942,7 @@ gst_sfu_forward_set_property (GObject * object, guint prop_id, const GValue * va
       const GstStructure *s = gst_value_get_structure (value);
       if (!s)
         break;
-      ApplyCtx ctx { self, NULL, true };
-      gst_structure_foreach (s, apply_subscriber, &ctx);
-      if (!ctx.ok)
+      if (!sfu::apply_subscriptions (*self->forwarder, s))
         GST_WARNING_OBJECT (self, "some entries of \"subscriptions\" were not understood and were ignored");
       break;
     }
@@ -1098,10 +978,10 @@ gst_sfu_forward_get_property (GObject * object, guint prop_id, GValue * value, G
       g_value_set_uint64 (value, self->keyframe_interval);
       break;
     case PROP_SUBSCRIPTIONS:
-      g_value_take_boxed (value, subscriptions_structure (self));
+      g_value_take_boxed (value, sfu::subscriptions_structure (*self->forwarder));
       break;
     case PROP_STATS:
-      g_value_take_boxed (value, stats_structure (self));
+      g_value_take_boxed (value, sfu::stats_structure (*self->forwarder));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
