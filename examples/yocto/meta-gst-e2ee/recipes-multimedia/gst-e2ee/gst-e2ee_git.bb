@@ -24,10 +24,11 @@ inherit meson pkgconfig ptest
 
 # One option per plugin, each mapped to the plugin's meson feature option
 # (meson_options.txt); tests/check/appliance/yocto-recipe.py keeps the two in step.
-PACKAGECONFIG ??= "sframe mls sfu"
+PACKAGECONFIG ??= "sframe mls sfu transport"
 PACKAGECONFIG[sframe] = "-Dsframe=enabled,-Dsframe=disabled,openssl"
 PACKAGECONFIG[mls] = "-Dmls=enabled,-Dmls=disabled,openssl"
 PACKAGECONFIG[sfu] = "-Dsfu=enabled,-Dsfu=disabled"
+PACKAGECONFIG[transport] = "-Dtransport=enabled,-Dtransport=disabled,openssl libsrtp libnice"
 
 # Programs for a desktop and benchmarks are not for the image; the Check
 # tests are built only for ptest images.
@@ -40,7 +41,7 @@ DEPENDS += "${@bb.utils.contains('PTEST_ENABLED', '1', 'check', '', d)}"
 
 # Each plugin in its own package, like gstreamer1.0-plugins-*; the keyring
 # library in ${PN} (libgste2ee-1.0), its headers and .pc in ${PN}-dev.
-PACKAGES =+ "${PN}-sframe ${PN}-mls ${PN}-sfu"
+PACKAGES =+ "${PN}-sframe ${PN}-mls ${PN}-sfu ${PN}-transport"
 FILES:${PN}-sframe = "${libdir}/gstreamer-1.0/libgstsframe.so"
 RDEPENDS:${PN}-sframe = "${PN}"
 # MLS: the mlskeyer plugin and the mlsctl tool, as they land (the core is
@@ -49,6 +50,9 @@ FILES:${PN}-mls = "${libdir}/gstreamer-1.0/libgstmls.so ${bindir}/mlsctl"
 RDEPENDS:${PN}-mls = "${PN}"
 # sfuforward, for an SFU built on an appliance-class box: GStreamer only.
 FILES:${PN}-sfu = "${libdir}/gstreamer-1.0/libgstsfu.so"
+# The hop-by-hop transport (ICE, DTLS-SRTP, SRTP), as its elements land.
+FILES:${PN}-transport = "${libdir}/gstreamer-1.0/libgsttransport.so"
+RDEPENDS:${PN}-transport = "${PN}"
 FILES:${PN}-dev += "${libdir}/gstreamer-1.0/*.la"
 
 # The GStreamer-free core tests and the element tests, run on the target
