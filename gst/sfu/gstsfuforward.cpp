@@ -116,7 +116,9 @@ struct _GstSfuForward {
   sfu::PacketHistory *history;  /* what NACKs are answered from */
 };
 
-G_DEFINE_TYPE (GstSfuForward, gst_sfu_forward, GST_TYPE_ELEMENT);
+static void gst_sfu_forward_child_proxy_init (gpointer g_iface, gpointer iface_data);
+G_DEFINE_TYPE_WITH_CODE (GstSfuForward, gst_sfu_forward, GST_TYPE_ELEMENT,
+    G_IMPLEMENT_INTERFACE (GST_TYPE_CHILD_PROXY, gst_sfu_forward_child_proxy_init));
 GST_ELEMENT_REGISTER_DEFINE (sfuforward, "sfuforward", GST_RANK_NONE, GST_TYPE_SFU_FORWARD);
 
 enum {
@@ -749,6 +751,7 @@ gst_sfu_forward_request_new_pad (GstElement * element, GstPadTemplate * templ, c
   }
   gst_pad_set_active (GST_PAD (pad), GST_STATE (element) > GST_STATE_READY);
   register_pad (GST_SFU_FORWARD (element), pad);
+  gst_child_proxy_child_added (GST_CHILD_PROXY (element), G_OBJECT (pad), GST_OBJECT_NAME (pad));
   return GST_PAD (pad);
 }
 
@@ -770,8 +773,46 @@ gst_sfu_forward_release_pad (GstElement * element, GstPad * pad)
 {
   GstSfuForward *self = GST_SFU_FORWARD (element);
   forget_pad (self, GST_SFU_FORWARD_PAD (pad));
+  gst_child_proxy_child_removed (GST_CHILD_PROXY (element), G_OBJECT (pad), GST_OBJECT_NAME (pad));
   gst_pad_set_active (pad, FALSE);
   gst_element_remove_pad (element, pad);
+}
+
+/* ---- child proxy: pad properties from gst-launch ("sink_0::participant=alice") ---- */
+
+static GObject *
+gst_sfu_forward_child_by_name (GstChildProxy * proxy, const gchar * name)
+{
+  return G_OBJECT (gst_element_get_static_pad (GST_ELEMENT (proxy), name));
+}
+
+static GObject *
+gst_sfu_forward_child_by_index (GstChildProxy * proxy, guint index)
+{
+  GST_OBJECT_LOCK (proxy);
+  gpointer pad = g_list_nth_data (GST_ELEMENT (proxy)->pads, index);
+  if (pad)
+    gst_object_ref (pad);
+  GST_OBJECT_UNLOCK (proxy);
+  return G_OBJECT (pad);
+}
+
+static guint
+gst_sfu_forward_children_count (GstChildProxy * proxy)
+{
+  GST_OBJECT_LOCK (proxy);
+  const guint n = GST_ELEMENT (proxy)->numpads;
+  GST_OBJECT_UNLOCK (proxy);
+  return n;
+}
+
+static void
+gst_sfu_forward_child_proxy_init (gpointer g_iface, gpointer)
+{
+  GstChildProxyInterface *iface = static_cast<GstChildProxyInterface *>(g_iface);
+  iface->get_child_by_name = gst_sfu_forward_child_by_name;
+  iface->get_child_by_index = gst_sfu_forward_child_by_index;
+  iface->get_children_count = gst_sfu_forward_children_count;
 }
 
 /* ---- action signals ---- */

@@ -532,6 +532,32 @@ GST_START_TEST(test_dominant_speaker_and_last_n)
 }
 GST_END_TEST;
 
+// gst-launch lines name participants through the element's child proxy.
+GST_START_TEST(test_participant_named_in_launch_line)
+{
+  GError* err = nullptr;
+  GstElement* p = gst_parse_launch("sfuforward name=sfu sink_0::participant=alice src_1::participant=bob "
+                                   "fakesrc num-buffers=0 ! application/x-rtp ! sfu.sink_0  sfu.src_1 ! fakesink",
+                                   &err);
+  fail_unless(p != nullptr && err == nullptr, "%s", err ? err->message : "");
+  GstElement* sfu = gst_bin_get_by_name(GST_BIN(p), "sfu");
+  for (auto [pad_name, who] : { std::pair{ "sink_0", "alice" }, std::pair{ "src_1", "bob" } }) {
+    GstPad* pad = gst_element_get_static_pad(sfu, pad_name);
+    fail_unless(pad != nullptr);
+    gchar* name = nullptr;
+    g_object_get(pad, "participant", &name, nullptr);
+    fail_unless_equals_string(name, who);
+    g_free(name);
+    gst_object_unref(pad);
+    GstStructure* st = stats_of(sfu, who);
+    fail_unless(st != nullptr, "no participant %s", who);
+    gst_structure_free(st);
+  }
+  gst_object_unref(sfu);
+  gst_object_unref(p);
+}
+GST_END_TEST;
+
 static Suite* sfuforward_suite()
 {
   Suite* s = suite_create("sfuforward");
@@ -547,6 +573,7 @@ static Suite* sfuforward_suite()
   tcase_add_test(tc, test_dominant_speaker_and_last_n);
   tcase_add_test(tc, test_nack_answered_with_rtx);
   tcase_add_test(tc, test_reports_cross_the_sfu);
+  tcase_add_test(tc, test_participant_named_in_launch_line);
   return s;
 }
 
