@@ -299,6 +299,15 @@ GST_START_TEST(test_sfuforward_documented)
 GST_END_TEST;
 #endif
 
+#if HAVE_TRANSPORT
+GST_START_TEST(test_srtpanydec_documented)
+{
+  check_element("srtpanydec", 3);
+  check_stats("srtpanydec");
+}
+GST_END_TEST;
+#endif
+
 GST_START_TEST(test_element_class_documented)
 {
 #if HAVE_SFRAME
@@ -308,6 +317,9 @@ GST_START_TEST(test_element_class_documented)
 #if HAVE_SFU
   check_class("sfuforward");
   check_class("rtphdrextframemarking");
+#endif
+#if HAVE_TRANSPORT
+  check_class("srtpanydec");
 #endif
 }
 GST_END_TEST;
@@ -323,6 +335,9 @@ static Suite* docs_suite()
 #endif
 #if HAVE_SFU
   tcase_add_test(tc, test_sfuforward_documented);
+#endif
+#if HAVE_TRANSPORT
+  tcase_add_test(tc, test_srtpanydec_documented);
 #endif
   tcase_add_test(tc, test_element_class_documented);
   return s;

@@ -13,14 +13,14 @@ namespace gste2ee::transport {
 namespace {
 
 // libsrtp2 keeps global state (its crypto kernel): initialised once for the
-// process and never shut down, since other users in the process (GStreamer's
-// srtp plugin) may share it.
-bool srtp_ready()
+// process and never shut down. Its result is not trusted either way: a second
+// srtp_init() in a process (GStreamer's srtp plugin calls it too) reports an
+// error while the kernel it set up before works; srtp_create() says whether
+// it really does.
+void srtp_ready()
 {
   static std::once_flag once;
-  static bool ok = false;
-  std::call_once(once, [] { ok = srtp_init() == srtp_err_status_ok; });
-  return ok;
+  std::call_once(once, [] { (void) srtp_init(); });
 }
 
 bool set_policy(SrtpProfile p, srtp_crypto_policy_t* rtp, srtp_crypto_policy_t* rtcp)
@@ -93,9 +93,8 @@ std::unique_ptr<SrtpSession> SrtpSession::create(SrtpProfile profile, Direction 
   std::unique_ptr<SrtpSession> session;
   srtp_policy_t policy;
   memset(&policy, 0, sizeof policy);
-  if (!srtp_ready()) {
-    *error = "libsrtp2 failed to initialise";
-  } else if (!set_policy(profile, &policy.rtp, &policy.rtcp)) {
+  srtp_ready();
+  if (!set_policy(profile, &policy.rtp, &policy.rtcp)) {
     *error = "unknown SRTP profile";
   } else if (size != srtp_key_length(profile) + srtp_salt_length(profile)) {
     *error = std::string("wrong key length for ") + srtp_profile_name(profile);
