@@ -152,7 +152,9 @@ decrypt_and_push (GstSrtpAnyDec * self, GstBuffer * buffer, bool from_rtcp_pad)
     gchar *id = gst_pad_create_stream_id (out, GST_ELEMENT (self), "rtcp");
     gst_pad_push_event (out, gst_event_new_stream_start (id));
     g_free (id);
-    gst_pad_push_event (out, gst_event_new_caps (gst_static_pad_template_get_caps (&rtcp_src_template)));
+    GstCaps *caps = gst_static_pad_template_get_caps (&rtcp_src_template);
+    gst_pad_push_event (out, gst_event_new_caps (caps));
+    gst_caps_unref (caps);
     GstSegment segment;
     gst_segment_init (&segment, GST_FORMAT_TIME);
     gst_pad_push_event (out, gst_event_new_segment (&segment));
@@ -200,6 +202,7 @@ gst_srtp_any_dec_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
     GstCaps *out = clear_caps (caps, rtcp);
     gst_event_unref (event);
     const gboolean ok = gst_pad_push_event (rtcp ? self->rtcp_src : self->rtp_src, gst_event_new_caps (out));
+    gst_caps_unref (out);
     return rtcp ? TRUE : ok;    /* nobody needs to take our RTCP */
   }
   if (rtcp && GST_EVENT_TYPE (event) == GST_EVENT_STREAM_START)

@@ -247,7 +247,9 @@ GST_START_TEST(test_sfuforward_documented)
   gst_pad_set_active(feeder, TRUE);
   fail_unless_equals_int(gst_pad_link(feeder, sink), GST_PAD_LINK_OK);
   gst_pad_push_event(feeder, gst_event_new_stream_start("docs"));
-  gst_pad_push_event(feeder, gst_event_new_caps(gst_caps_from_string("application/x-rtp")));
+  GstCaps* caps = gst_caps_from_string("application/x-rtp");
+  gst_pad_push_event(feeder, gst_event_new_caps(caps));
+  gst_caps_unref(caps);
   GstSegment seg;
   gst_segment_init(&seg, GST_FORMAT_TIME);
   gst_pad_push_event(feeder, gst_event_new_segment(&seg));
