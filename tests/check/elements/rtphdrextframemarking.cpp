@@ -10,6 +10,7 @@
 #include <gst/rtp/rtp.h>
 
 #include "fatal-log-domains.h"
+#include "play-to-eos.h"
 
 static const char kUri[] = "urn:ietf:params:rtp-hdrext:framemarking";
 
@@ -55,14 +56,8 @@ GST_START_TEST(test_written_by_rtpvp8pay)
   GstElement* sink = gst_bin_get_by_name(GST_BIN(p), "out");
   std::vector<GstBuffer*> out;
   g_signal_connect(sink, "handoff", G_CALLBACK(on_packet), &out);
-  gst_element_set_state(p, GST_STATE_PLAYING);
-  GstBus* bus = gst_element_get_bus(p);
-  GstMessage* msg = gst_bus_timed_pop_filtered(bus, 30 * GST_SECOND,
-                                               static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-  fail_unless(msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS, "no EOS");
-  gst_message_unref(msg);
-  gst_object_unref(bus);
-  gst_element_set_state(p, GST_STATE_NULL);
+  const std::string error = testutil::play_to_eos(p, 30 * GST_SECOND);
+  fail_unless(error.empty(), "%s", error.c_str());
   int packets = 0, starts = 0, ends = 0, key_frames = 0;
   bool have_ts = false, in_key_frame = false;
   guint32 last_ts = 0;

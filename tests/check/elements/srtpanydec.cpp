@@ -12,6 +12,7 @@
 #include <gst/rtp/rtp.h>
 
 #include "fatal-log-domains.h"
+#include "play-to-eos.h"
 #include "transport/srtp_session.h"
 
 namespace t = gste2ee::transport;
@@ -80,14 +81,8 @@ GST_START_TEST(test_decrypts_srtpenc_every_profile_two_ssrcs)
     GstElement* out = gst_bin_get_by_name(GST_BIN(p), "out");
     std::set<guint32> ssrcs;
     g_signal_connect(out, "handoff", G_CALLBACK(on_packet), &ssrcs);
-    gst_element_set_state(p, GST_STATE_PLAYING);
-    GstBus* bus = gst_element_get_bus(p);
-    GstMessage* msg = gst_bus_timed_pop_filtered(bus, 30 * GST_SECOND,
-                                                 static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-    fail_unless(msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS, "%s: no EOS", c.profile);
-    gst_message_unref(msg);
-    gst_object_unref(bus);
-    gst_element_set_state(p, GST_STATE_NULL);
+    const std::string error = testutil::play_to_eos(p, 30 * GST_SECOND);
+    fail_unless(error.empty(), "%s: %s", c.profile, error.c_str());
     fail_unless_equals_int(ssrcs.size(), 2);
     fail_unless(stat(dec, "rtp-decrypted") >= 40, "%s: only %" G_GUINT64_FORMAT " packets", c.profile,
                 stat(dec, "rtp-decrypted"));

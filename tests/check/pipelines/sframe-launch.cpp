@@ -17,6 +17,7 @@
 #include <gst/e2ee/e2ee.h>
 
 #include "fatal-log-domains.h"
+#include "play-to-eos.h"
 #include "sframe/sframe.h"
 
 namespace sf = gste2ee::sframe;
@@ -35,13 +36,8 @@ static void run(const std::string& desc)
   GError* err = nullptr;
   GstElement* p = gst_parse_launch(desc.c_str(), &err);
   fail_unless(p != nullptr, "%s: %s", desc.c_str(), err ? err->message : "");
-  gst_element_set_state(p, GST_STATE_PLAYING);
-  GstBus* bus = gst_element_get_bus(p);
-  GstMessage* msg = gst_bus_timed_pop_filtered(bus, 30 * GST_SECOND, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-  fail_unless(msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS, "%s did not reach EOS", desc.c_str());
-  gst_message_unref(msg);
-  gst_object_unref(bus);
-  gst_element_set_state(p, GST_STATE_NULL);
+  const std::string error = testutil::play_to_eos(p, 30 * GST_SECOND);
+  fail_unless(error.empty(), "%s: %s", desc.c_str(), error.c_str());
   gst_object_unref(p);
 }
 

@@ -23,6 +23,7 @@
 #include <gst/e2ee/e2ee.h>
 
 #include "fatal-log-domains.h"
+#include "play-to-eos.h"
 
 namespace {
 
@@ -181,20 +182,8 @@ GST_START_TEST(test_three_publishers_each_decodes_the_others)
     g_signal_connect(demux, "pad-added", G_CALLBACK(on_ssrc_pad), GINT_TO_POINTER(i));
     gst_object_unref(demux);
   }
-  gst_element_set_state(r.pipeline, GST_STATE_PLAYING);
-  GstBus* bus = gst_element_get_bus(r.pipeline);
-  GstMessage* msg = gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND,
-                                               static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-  if (msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
-    GError* e = nullptr;
-    gchar* dbg = nullptr;
-    gst_message_parse_error(msg, &e, &dbg);
-    fail("error: %s (%s)", e->message, dbg ? dbg : "");
-  }
-  fail_unless(msg != nullptr, "no EOS within 60 s");
-  gst_message_unref(msg);
-  gst_object_unref(bus);
-  gst_element_set_state(r.pipeline, GST_STATE_NULL);
+  const std::string error = testutil::play_to_eos(r.pipeline, 60 * GST_SECOND);
+  fail_unless(error.empty(), "%s", error.c_str());
 
   fail_unless(r.forwarded > 0);
   fail_unless_equals_uint64(r.altered, 0);
