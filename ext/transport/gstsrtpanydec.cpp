@@ -28,6 +28,7 @@
 
 #include "gstsrtpanydec.h"
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -51,7 +52,9 @@ struct _GstSrtpAnyDec {
   std::unique_ptr<transport::SrtpSession> session;
   guint64 no_key, not_srtp;
   bool warned_no_key;
-  bool rtcp_src_started;        /* sticky events sent for muxed RTCP */
+  /* rtcp_src has its sticky events: from rtcp_sink's thread, or sent once
+   * by rtp_sink's thread for muxed RTCP. */
+  std::atomic<bool> rtcp_src_started;
 };
 
 G_DEFINE_TYPE (GstSrtpAnyDec, gst_srtp_any_dec, GST_TYPE_ELEMENT);
@@ -146,9 +149,8 @@ decrypt_and_push (GstSrtpAnyDec * self, GstBuffer * buffer, bool from_rtcp_pad)
   gst_buffer_resize (buffer, 0, static_cast<gssize>(size));
   const bool rtcp = kind == transport::PacketKind::Rtcp || from_rtcp_pad;
   GstPad *out = rtcp ? self->rtcp_src : self->rtp_src;
-  if (rtcp && !from_rtcp_pad && !self->rtcp_src_started) {
+  if (rtcp && !from_rtcp_pad && !self->rtcp_src_started.exchange (true)) {
     /* Muxed RTCP: rtcp_src never saw the rtcp_sink's sticky events. */
-    self->rtcp_src_started = true;
     gchar *id = gst_pad_create_stream_id (out, GST_ELEMENT (self), "rtcp");
     gst_pad_push_event (out, gst_event_new_stream_start (id));
     g_free (id);
@@ -313,6 +315,7 @@ gst_srtp_any_dec_init (GstSrtpAnyDec * self)
 {
   new (&self->lock) std::mutex ();
   new (&self->session) std::unique_ptr<transport::SrtpSession> ();
+  new (&self->rtcp_src_started) std::atomic<bool> (false);
   self->profile = transport::SrtpProfile::AeadAes128Gcm;
   self->rtp_sink = add_pad (self, &rtp_sink_template);
   self->rtcp_sink = add_pad (self, &rtcp_sink_template);

@@ -86,8 +86,9 @@ struct _GstSfuForwardPad {
    * sticky_lock and the others wait until they are out. */
   std::atomic<bool> sent_sticky;
   std::mutex sticky_lock;
-  bool eos = false;
-  bool warned = false;          /* a failed push was reported */
+  bool eos;                     /* RTP sinks: EOS received (element's object lock) */
+  /* A failed push was reported; publishers' threads test it concurrently. */
+  std::atomic<bool> warned;
   bool removed = false;         /* its participant was removed (element lock) */
   /* Reused per packet by this pad's streaming thread: no allocation on the
    * hot path once they have grown. */
@@ -241,6 +242,7 @@ gst_sfu_forward_pad_init (GstSfuForwardPad * pad)
   new (&pad->pushes) std::vector<Push> ();
   new (&pad->key_unit_pads) std::vector<GstPad *> ();
   new (&pad->sent_sticky) std::atomic<bool> (false);
+  new (&pad->warned) std::atomic<bool> (false);
   new (&pad->sticky_lock) std::mutex ();
   pad->eos = false;
 }
@@ -284,6 +286,18 @@ register_pad (GstSfuForward * self, GstSfuForwardPad * pad)
   sfu::ParticipantId id;
   if (participant_of (self, pad, &id))
     self->pads[id].push_back (GST_SFU_FORWARD_PAD (gst_object_ref (pad)));
+}
+
+/* Calls f on each pad of this kind that participant `id` has; lock held. */
+template <typename F>
+static void
+for_each_pad (GstSfuForward * self, sfu::ParticipantId id, PadKind kind, F f)
+{
+  auto it = self->pads.find (id);
+  if (it != self->pads.end ())
+    for (GstSfuForwardPad * p : it->second)
+      if (p->kind == kind)
+        f (p);
 }
 
 /* What a subscriber's src pad announces: the publishers' caps when they all
@@ -344,7 +358,6 @@ send_sticky (GstSfuForward * self, GstSfuForwardPad * pad)
   pad->sent_sticky.store (true, std::memory_order_release);
 }
 
-
 static GstBuffer *
 rtcp_buffer (const std::vector<uint8_t> & bytes)
 {
@@ -360,19 +373,19 @@ collect_feedback (GstSfuForward * self, const std::vector<sfu::KeyframeRequest> 
 {
   for (const auto & r : requests) {
     GST_DEBUG_OBJECT (self, "key frame request for SSRC %08x", r.media_ssrc);
-    for (GstSfuForwardPad * p : self->pads[r.publisher]) {
-      if (p->kind == PadKind::RtcpSrc)
-        pushes->push_back ({ GST_SFU_FORWARD_PAD (gst_object_ref (p)), rtcp_buffer (sfu::build_pli (kSfuSsrc,
-                        r.media_ssrc)) });
-      else if (p->kind == PadKind::RtpSink)
-        key_unit_pads->push_back (GST_PAD (gst_object_ref (p)));
-    }
+    for_each_pad (self, r.publisher, PadKind::RtcpSrc, [&](GstSfuForwardPad * p) {
+      pushes->push_back ({ GST_SFU_FORWARD_PAD (gst_object_ref (p)), rtcp_buffer (sfu::build_pli (kSfuSsrc,
+                      r.media_ssrc)) });
+    });
+    for_each_pad (self, r.publisher, PadKind::RtpSink, [&](GstSfuForwardPad * p) {
+      key_unit_pads->push_back (GST_PAD (gst_object_ref (p)));
+    });
   }
   for (const auto & n : nacks)
-    for (GstSfuForwardPad * p : self->pads[n.publisher])
-      if (p->kind == PadKind::RtcpSrc)
-        pushes->push_back ({ GST_SFU_FORWARD_PAD (gst_object_ref (p)), rtcp_buffer (sfu::build_nack (kSfuSsrc,
-                        n.media_ssrc, n.lost)) });
+    for_each_pad (self, n.publisher, PadKind::RtcpSrc, [&](GstSfuForwardPad * p) {
+      pushes->push_back ({ GST_SFU_FORWARD_PAD (gst_object_ref (p)), rtcp_buffer (sfu::build_nack (kSfuSsrc,
+                      n.media_ssrc, n.lost)) });
+    });
 }
 
 /* RTX packets for what subscribers lost, from the history, on their RTP src
@@ -386,11 +399,9 @@ collect_retransmissions (GstSfuForward * self, const std::vector<sfu::Retransmis
     GstBuffer *packet = original ? sfu::make_rtx_packet (original, r) : NULL;
     if (!packet)
       continue;
-    auto subscriber_pads = self->pads.find (r.subscriber);
-    if (subscriber_pads != self->pads.end ())
-      for (GstSfuForwardPad * p : subscriber_pads->second)
-        if (p->kind == PadKind::RtpSrc)
-          pushes->push_back ({ GST_SFU_FORWARD_PAD (gst_object_ref (p)), gst_buffer_ref (packet) });
+    for_each_pad (self, r.subscriber, PadKind::RtpSrc, [&](GstSfuForwardPad * p) {
+      pushes->push_back ({ GST_SFU_FORWARD_PAD (gst_object_ref (p)), gst_buffer_ref (packet) });
+    });
     gst_buffer_unref (packet);
   }
 }
@@ -410,8 +421,7 @@ push_all (GstSfuForward * self, std::vector<Push> & pushes, std::vector<GstPad *
     /* One subscriber that cannot take it is no reason to stop the
      * publisher or the others: said once, then counted by downstream. */
     if (ret != GST_FLOW_OK && ret != GST_FLOW_NOT_LINKED && ret != GST_FLOW_FLUSHING && ret != GST_FLOW_EOS
-        && !push.pad->warned) {
-      push.pad->warned = true;
+        && !push.pad->warned.exchange (true)) {
       GST_ELEMENT_WARNING (self, STREAM, FAILED, (NULL), ("%s: downstream returned %s", GST_PAD_NAME (push.pad),
               gst_flow_get_name (ret)));
     }
@@ -497,12 +507,7 @@ gst_sfu_forward_chain_rtp (GstPad * pad, GstObject * parent, GstBuffer * buffer)
     std::array < Rewrite, 4 > made;
     size_t n_made = 0;
     for (const auto & d : sp->deliveries) {
-      auto subscriber_pads = self->pads.find (d.subscriber);
-      if (subscriber_pads == self->pads.end ())
-        continue;
-      for (GstSfuForwardPad * p : subscriber_pads->second) {
-        if (p->kind != PadKind::RtpSrc)
-          continue;
+      for_each_pad (self, d.subscriber, PadKind::RtpSrc, [&](GstSfuForwardPad * p) {
         GstBuffer *out = NULL;
         if (!d.rewrite) {
           out = gst_buffer_ref (buffer);
@@ -515,7 +520,7 @@ gst_sfu_forward_chain_rtp (GstPad * pad, GstObject * parent, GstBuffer * buffer)
         }
         if (out)
           pushes.push_back ({ GST_SFU_FORWARD_PAD (gst_object_ref (p)), out });
-      }
+      });
     }
     static const std::vector<sfu::NackRequest> no_nacks;
     collect_feedback (self, sp->requests, no_nacks, &pushes, &key_unit_pads);
@@ -554,13 +559,10 @@ gst_sfu_forward_chain_rtcp (GstPad * pad, GstObject * parent, GstBuffer * buffer
       GST_LOG_OBJECT (pad, "RTCP refused: %s", sfu::drop_name (drop));
     collect_feedback (self, sp->requests, sp->nacks, &pushes, &key_unit_pads);
     collect_retransmissions (self, sp->retransmissions, &pushes);
-    for (const auto & report : sp->reports) {
-      auto to = self->pads.find (report.to);
-      if (to != self->pads.end ())
-        for (GstSfuForwardPad * p : to->second)
-          if (p->kind == PadKind::RtcpSrc)
-            pushes.push_back ({ GST_SFU_FORWARD_PAD (gst_object_ref (p)), rtcp_buffer (report.packet) });
-    }
+    for (const auto & report : sp->reports)
+      for_each_pad (self, report.to, PadKind::RtcpSrc, [&](GstSfuForwardPad * p) {
+        pushes.push_back ({ GST_SFU_FORWARD_PAD (gst_object_ref (p)), rtcp_buffer (report.packet) });
+      });
   }
   gst_buffer_unmap (buffer, &map);
   gst_buffer_unref (buffer);
@@ -575,10 +577,10 @@ gst_sfu_forward_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
   GstSfuForward *self = GST_SFU_FORWARD (parent);
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_EOS:{
-      GST_SFU_FORWARD_PAD (pad)->eos = true;
       bool all_done = true;
       std::vector<GstPad *> srcs;
       GST_OBJECT_LOCK (self);
+      GST_SFU_FORWARD_PAD (pad)->eos = true;
       for (GList * l = GST_ELEMENT (self)->sinkpads; l; l = l->next) {
         GstSfuForwardPad *p = GST_SFU_FORWARD_PAD (l->data);
         if (p->kind == PadKind::RtpSink && !p->eos)
@@ -597,7 +599,9 @@ gst_sfu_forward_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       return TRUE;
     }
     case GST_EVENT_FLUSH_STOP:
+      GST_OBJECT_LOCK (self);
       GST_SFU_FORWARD_PAD (pad)->eos = false;
+      GST_OBJECT_UNLOCK (self);
       gst_event_unref (event);
       return TRUE;
     case GST_EVENT_CAPS:
@@ -1108,7 +1112,7 @@ gst_sfu_forward_class_init (GstSfuForwardClass * klass)
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "Per participant: packets-in, bytes-in, packets-out, bytes-out, keyframe-requests-received, "
-          "nacks-received, drops (by reason: not-rtp, truncated, bad-header, unknown-participant, "
+          "nacks-received, nacks-served, drops (by reason: not-rtp, truncated, bad-header, unknown-participant, "
           "too-many-streams, sequence-jump, not-rtcp, rtcp-bad-length, unknown-ssrc), streams (per SSRC: "
           "layer, rid, packets, bytes, keyframe-requests) and current-layer (per simulcast publisher)",
           GST_TYPE_STRUCTURE, (GParamFlags) (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));

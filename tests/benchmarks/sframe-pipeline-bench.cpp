@@ -26,7 +26,7 @@
 
 #include <gst/gst.h>
 
-#include "find-plugin.h"
+#include "bench-pipeline.h"
 
 namespace {
 

@@ -26,7 +26,7 @@
 
 #include <gst/gst.h>
 
-#include "find-plugin.h"
+#include "bench-pipeline.h"
 
 namespace {
 
@@ -134,18 +134,10 @@ double run(Kind kind, int subscribers, guint64 packets, bool check)
     g_signal_connect(s, "handoff", G_CALLBACK(on_handoff), &checks[i - 1]);
     gst_object_unref(s);
   }
-  GstPad* feeder = gst_pad_new("feeder", GST_PAD_SRC);
-  gst_pad_set_active(feeder, TRUE);
-  gst_pad_link(feeder, sink);
   gst_element_set_state(p, GST_STATE_PLAYING);
   gst_element_get_state(p, nullptr, nullptr, GST_CLOCK_TIME_NONE);
-  gst_pad_push_event(feeder, gst_event_new_stream_start("sfu-bench"));
-  GstCaps* caps = gst_caps_from_string("application/x-rtp, media=video, clock-rate=90000, encoding-name=VP8, payload=96");
-  gst_pad_push_event(feeder, gst_event_new_caps(caps));
-  gst_caps_unref(caps);
-  GstSegment seg;
-  gst_segment_init(&seg, GST_FORMAT_TIME);
-  gst_pad_push_event(feeder, gst_event_new_segment(&seg));
+  GstPad* feeder =
+    bench::feeder_for(sink, "application/x-rtp, media=video, clock-rate=90000, encoding-name=VP8, payload=96");
 
   Feeder feed;
   bool ok = true;

@@ -21,7 +21,7 @@
 #include <gst/gst.h>
 #include <srtp2/srtp.h>
 
-#include "find-plugin.h"
+#include "bench-pipeline.h"
 #include "transport/dtls_endpoint.h"
 #include "transport/srtp_session.h"
 
@@ -187,19 +187,10 @@ double element_unprotect_rate(t::SrtpProfile p, const std::vector<std::vector<ui
     g_object_set(dec, "profile", static_cast<gint>(p), "key", hex(key_for(p)).c_str(), nullptr);
   gst_bin_add_many(GST_BIN(pipeline), dec, sink, nullptr);
   gst_element_link_pads(dec, identity ? "src" : "rtp_src", sink, "sink");
-  GstPad* feeder = gst_pad_new("feeder", GST_PAD_SRC);
   GstPad* in = gst_element_get_static_pad(dec, identity ? "sink" : "rtp_sink");
-  gst_pad_set_active(feeder, TRUE);
-  gst_pad_link(feeder, in);
   gst_element_set_state(pipeline, GST_STATE_PLAYING);
   gst_element_get_state(pipeline, nullptr, nullptr, GST_CLOCK_TIME_NONE);
-  gst_pad_push_event(feeder, gst_event_new_stream_start("transport-bench"));
-  GstCaps* caps = gst_caps_from_string("application/x-srtp, media=video, clock-rate=90000, encoding-name=VP8");
-  gst_pad_push_event(feeder, gst_event_new_caps(caps));
-  gst_caps_unref(caps);
-  GstSegment seg;
-  gst_segment_init(&seg, GST_FORMAT_TIME);
-  gst_pad_push_event(feeder, gst_event_new_segment(&seg));
+  GstPad* feeder = bench::feeder_for(in, "application/x-srtp, media=video, clock-rate=90000, encoding-name=VP8");
   bool ok = true;
   const double t0 = cpu_seconds();
   for (size_t i = 0; i < stream.size() && ok; i++) {

@@ -17,6 +17,7 @@
 
 #include <gst/e2ee/e2ee.h>
 
+#include "element-stats.h"
 #include "fatal-log-domains.h"
 #include "sframe/sframe.h"
 
@@ -213,23 +214,6 @@ inline void check_rtp_fields(GstBuffer* out, const RtpSpec& spec)
   fail_unless_equals_int(gst_rtp_buffer_get_extension(&rtp), spec.extension);
   fail_unless(!gst_rtp_buffer_get_padding(&rtp), "padding bit left set");
   gst_rtp_buffer_unmap(&rtp);
-}
-
-inline GstStructure* stats_of(GstElement* e)
-{
-  GstStructure* s = nullptr;
-  g_object_get(e, "stats", &s, nullptr);
-  fail_unless(s != nullptr);
-  return s;
-}
-
-inline guint64 stat(GstElement* e, const char* field)
-{
-  GstStructure* s = stats_of(e);
-  guint64 v = G_MAXUINT64;
-  fail_unless(gst_structure_get_uint64(s, field, &v), "stats lack %s", field);
-  gst_structure_free(s);
-  return v;
 }
 
 // sframedec's per-KID tallies; false if the KID has no entry.

@@ -11,22 +11,13 @@
 #include <gst/check/gstharness.h>
 #include <gst/rtp/rtp.h>
 
+#include "element-stats.h"
 #include "fatal-log-domains.h"
 #include "play-to-eos.h"
 #include "transport/srtp_session.h"
 
 namespace t = gste2ee::transport;
 using Bytes = std::vector<uint8_t>;
-
-static guint64 stat(GstElement* e, const char* field)
-{
-  GstStructure* s = nullptr;
-  g_object_get(e, "stats", &s, nullptr);
-  guint64 v = 0;
-  fail_unless(gst_structure_get_uint64(s, field, &v), "no %s", field);
-  gst_structure_free(s);
-  return v;
-}
 
 static std::string hex_key(size_t bytes)
 {
@@ -84,11 +75,11 @@ GST_START_TEST(test_decrypts_srtpenc_every_profile_two_ssrcs)
     const std::string error = testutil::play_to_eos(p, 30 * GST_SECOND);
     fail_unless(error.empty(), "%s: %s", c.profile, error.c_str());
     fail_unless_equals_int(ssrcs.size(), 2);
-    fail_unless(stat(dec, "rtp-decrypted") >= 40, "%s: only %" G_GUINT64_FORMAT " packets", c.profile,
-                stat(dec, "rtp-decrypted"));
+    fail_unless(testutil::stat(dec, "rtp-decrypted") >= 40, "%s: only %" G_GUINT64_FORMAT " packets", c.profile,
+                testutil::stat(dec, "rtp-decrypted"));
     for (const char* d : { "dropped-authentication", "dropped-replay", "dropped-other", "dropped-no-key",
                            "dropped-not-srtp" })
-      fail_unless_equals_uint64(stat(dec, d), 0);
+      fail_unless_equals_uint64(testutil::stat(dec, d), 0);
     gst_object_unref(out);
     gst_object_unref(dec);
     gst_object_unref(p);
@@ -130,7 +121,7 @@ GST_START_TEST(test_refusals_counted_and_rekey)
   const Bytes early = protect(*tx, 5, 1);
   gst_harness_push(h, gst_buffer_new_memdup(early.data(), early.size()));
   fail_unless(gst_harness_try_pull(h) == nullptr);
-  fail_unless_equals_uint64(stat(h->element, "dropped-no-key"), 1);
+  fail_unless_equals_uint64(testutil::stat(h->element, "dropped-no-key"), 1);
   g_object_set(h->element, "key", key.c_str(), nullptr);
   const Bytes good = protect(*tx, 5, 3);
   gst_harness_push(h, gst_buffer_new_memdup(good.data(), good.size()));
@@ -149,9 +140,9 @@ GST_START_TEST(test_refusals_counted_and_rekey)
   const guint8 stun[20] = { 0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42 };
   gst_harness_push(h, gst_buffer_new_memdup(stun, sizeof stun));
   fail_unless(gst_harness_try_pull(h) == nullptr, "a refused packet came out");
-  fail_unless_equals_uint64(stat(h->element, "dropped-replay"), 1);
-  fail_unless_equals_uint64(stat(h->element, "dropped-authentication"), 1);
-  fail_unless_equals_uint64(stat(h->element, "dropped-not-srtp"), 1);
+  fail_unless_equals_uint64(testutil::stat(h->element, "dropped-replay"), 1);
+  fail_unless_equals_uint64(testutil::stat(h->element, "dropped-authentication"), 1);
+  fail_unless_equals_uint64(testutil::stat(h->element, "dropped-not-srtp"), 1);
   // A new SSRC needs nothing.
   const Bytes second = protect(*tx, 6, 1);
   gst_harness_push(h, gst_buffer_new_memdup(second.data(), second.size()));

@@ -8,18 +8,9 @@
 
 #include <gst/check/gstcheck.h>
 
+#include "element-stats.h"
 #include "fatal-log-domains.h"
 #include "play-to-eos.h"
-
-static guint64 stat(GstElement* e, const char* field)
-{
-  GstStructure* s = nullptr;
-  g_object_get(e, "stats", &s, nullptr);
-  guint64 v = 0;
-  fail_unless(gst_structure_get_uint64(s, field, &v), "no %s", field);
-  gst_structure_free(s);
-  return v;
-}
 
 static void on_frame(GstElement*, GstBuffer*, GstPad*, gpointer data)
 {
@@ -48,9 +39,9 @@ GST_START_TEST(test_srtp_legs_around_the_sfu)
   fail_unless_equals_int(frames, 40);
   for (const char* leg : { "pub_leg", "sub_leg" }) {
     GstElement* dec = gst_bin_get_by_name(GST_BIN(p), leg);
-    fail_unless(stat(dec, "rtp-decrypted") >= 40);
-    fail_unless_equals_uint64(stat(dec, "dropped-authentication") + stat(dec, "dropped-replay") +
-                                stat(dec, "dropped-other") + stat(dec, "dropped-not-srtp"),
+    fail_unless(testutil::stat(dec, "rtp-decrypted") >= 40);
+    fail_unless_equals_uint64(testutil::stat(dec, "dropped-authentication") + testutil::stat(dec, "dropped-replay") +
+                                testutil::stat(dec, "dropped-other") + testutil::stat(dec, "dropped-not-srtp"),
                               0);
     gst_object_unref(dec);
   }

@@ -104,7 +104,6 @@ struct Forwarder::Participant {
 
 struct Forwarder::Received {
   ParticipantId pub_id;
-  Participant* pub;
   const Source* src;
   OutStream* out;
   InStream* in;
@@ -233,7 +232,7 @@ bool Forwarder::set_subscription(ParticipantId subscriber, ParticipantId publish
   return true;
 }
 
-Forwarder::InStream* Forwarder::stream_for(Participant& pub, ParticipantId, const RtpPacketView& p, Drop* drop)
+Forwarder::InStream* Forwarder::stream_for(Participant& pub, const RtpPacketView& p, Drop* drop)
 {
   auto it = pub.streams.find(p.ssrc());
   if (it != pub.streams.end())
@@ -298,7 +297,7 @@ int Forwarder::highest_live_layer(const Participant& pub, int source, uint64_t n
   return best;
 }
 
-void Forwarder::request_keyframe(Participant&, ParticipantId pub_id, InStream& s, uint64_t now_us,
+void Forwarder::request_keyframe(ParticipantId pub_id, InStream& s, uint64_t now_us,
                                  std::vector<KeyframeRequest>* requests)
 {
   // At most one request per publisher stream per interval, however many
@@ -329,7 +328,7 @@ Drop Forwarder::route(ParticipantId pub_id, const uint8_t* data, size_t size, ui
   case RtpError::BadExtension:
   case RtpError::BadPadding: drop = Drop::BadHeader; break;
   }
-  InStream* s = drop == Drop::None ? stream_for(*pub, pub_id, p, &drop) : nullptr;
+  InStream* s = drop == Drop::None ? stream_for(*pub, p, &drop) : nullptr;
   if (!s) {
     pub->counters.drops[static_cast<int>(drop)]++;
     return drop;
@@ -430,7 +429,7 @@ Drop Forwarder::route(ParticipantId pub_id, const uint8_t* data, size_t size, ui
           new_timeline = o.started;
           o.layer = target;
         } else {
-          request_keyframe(*pub, pub_id, *s, now_us, requests);
+          request_keyframe(pub_id, *s, now_us, requests);
         }
       }
       if (s->layer != o.layer)
@@ -438,14 +437,14 @@ Drop Forwarder::route(ParticipantId pub_id, const uint8_t* data, size_t size, ui
       if (!anchor && o.need_anchor) {
         // Resumed: wait for a key frame of the encoding it had.
         if (!can_start) {
-          request_keyframe(*pub, pub_id, *s, now_us, requests);
+          request_keyframe(pub_id, *s, now_us, requests);
           continue;
         }
         anchor = true;
       }
     } else if (!o.started || o.need_anchor) {
       if (!can_start) {
-        request_keyframe(*pub, pub_id, *s, now_us, requests);
+        request_keyframe(pub_id, *s, now_us, requests);
         continue;
       }
       anchor = true;
@@ -530,7 +529,6 @@ Drop Forwarder::handle_rtcp(ParticipantId sub_id, const uint8_t* data, size_t si
       result = Drop::UnknownSsrc;
       continue;
     }
-    Participant* pub = r.pub;
     const ParticipantId pub_id = r.pub_id;
     OutStream* o = r.out;
     const Source* src = r.src;
@@ -558,7 +556,7 @@ Drop Forwarder::handle_rtcp(ParticipantId sub_id, const uint8_t* data, size_t si
         nacks->push_back(std::move(n));
     } else {
       sub->counters.keyframe_requests_in++;
-      request_keyframe(*pub, pub_id, *r.in, now_us, requests);
+      request_keyframe(pub_id, *r.in, now_us, requests);
     }
   }
   if (reports)
@@ -579,7 +577,7 @@ bool Forwarder::find_received(Participant& sub, uint32_t ssrc, Received* r)
     auto in = pub->streams.find(in_ssrc);
     if (in == pub->streams.end())
       return false;
-    *r = { key.first, pub, &src, &out, &in->second };
+    *r = { key.first, &src, &out, &in->second };
     return true;
   }
   return false;
@@ -640,7 +638,7 @@ void Forwarder::request_keyframes(ParticipantId sub_id, uint64_t now_us, std::ve
     const Source& src = pub->sources[key.second];
     auto s = pub->streams.find(src.simulcast ? src.layers[std::max(o.layer, 0)] : src.out_ssrc);
     if (s != pub->streams.end())
-      request_keyframe(*pub, key.first, s->second, now_us, requests);
+      request_keyframe(key.first, s->second, now_us, requests);
   }
 }
 

@@ -205,10 +205,9 @@ private:
   bool find_received(Participant& sub, uint32_t ssrc, Received* r);
   void translate_reports(ParticipantId from_id, Participant& from, const uint8_t* data, size_t size,
                          std::vector<RtcpOut>* reports);
-  InStream* stream_for(Participant& pub, ParticipantId pub_id, const RtpPacketView& p, Drop* drop);
+  InStream* stream_for(Participant& pub, const RtpPacketView& p, Drop* drop);
   int highest_live_layer(const Participant& pub, int source, uint64_t now_us) const;
-  void request_keyframe(Participant& pub, ParticipantId pub_id, InStream& s, uint64_t now_us,
-                        std::vector<KeyframeRequest>* requests);
+  void request_keyframe(ParticipantId pub_id, InStream& s, uint64_t now_us, std::vector<KeyframeRequest>* requests);
 
   ForwarderConfig config_;
   SpeakerDetector speakers_;
