@@ -3,14 +3,17 @@
 #include "config.h"
 #endif
 
+#include "gstpeertransport.h"
 #include "gstsrtpanydec.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
-  return GST_ELEMENT_REGISTER (srtpanydec, plugin);
+  gboolean ok = GST_ELEMENT_REGISTER (srtpanydec, plugin);
+  ok &= GST_ELEMENT_REGISTER (peertransport, plugin);
+  return ok;
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, transport,
-    "Hop-by-hop transport: SRTP for any SSRC with DTLS-SRTP keys",
+    "Hop-by-hop transport: ICE, DTLS-SRTP keys and SRTP for any SSRC",
     plugin_init, VERSION, GST_LICENSE, GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// peertransport between two of our pipelines on loopback: they agree on
+// AEAD AES-256-GCM and carry VP8 and Opus both ways, decoded on each side; a
+// fingerprint changed in the signalling fails the handshake and nothing
+// flows; a peer that vanishes is noticed and the survivor stops sending;
+// descriptions and candidates we cannot use are refused; garbage sent to the
+// transport's socket is counted and never reaches the pads; an ICE restart
+// keeps media flowing on the same keys.
+#include <atomic>
+#include <cstring>
+#include <functional>
+#include <string>
+
+#include <gio/gio.h>
+#include <gst/check/gstcheck.h>
+
+#include "element-stats.h"
+#include "fatal-log-domains.h"
+#include "peer-signalling.h"
+
+using testutil::PeerSignalling;
+using testutil::stat;
+using testutil::wait_for_state;
+
+namespace {
+
+// One side: VP8 and Opus out through the transport, whatever arrives
+// decoded into counting sinks.
+struct Side {
+  GstElement* pipeline = nullptr;
+  GstElement* transport = nullptr;
+  std::atomic<int> video{ 0 }, audio{ 0 };
+
+  explicit Side(int ssrc_base, const char* extra_props = "")
+  {
+    gchar* desc = g_strdup_printf(
+      "peertransport name=t local-address=127.0.0.1 %s "
+      "videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=30/1 ! "
+      "vp8enc deadline=1 keyframe-max-dist=15 ! rtpvp8pay pt=96 ssrc=%d ! t. "
+      "audiotestsrc is-live=true ! opusenc ! rtpopuspay pt=111 ssrc=%d ! t. "
+      "t.src_96 ! rtpjitterbuffer latency=50 ! rtpvp8depay ! vp8dec ! fakesink name=v sync=false async=false "
+      "t.src_111 ! rtpjitterbuffer latency=50 ! rtpopusdepay ! opusdec ! fakesink name=a sync=false async=false",
+      extra_props, ssrc_base, ssrc_base + 1);
+    GError* err = nullptr;
+    pipeline = gst_parse_launch(desc, &err);
+    g_free(desc);
+    fail_unless(pipeline != nullptr, "%s", err ? err->message : "");
+    transport = gst_bin_get_by_name(GST_BIN(pipeline), "t");
+    count(gst_bin_get_by_name(GST_BIN(pipeline), "v"), &video);
+    count(gst_bin_get_by_name(GST_BIN(pipeline), "a"), &audio);
+  }
+  ~Side()
+  {
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(transport);
+    gst_object_unref(pipeline);
+  }
+  static void count(GstElement* sink, std::atomic<int>* n)
+  {
+    GstPad* pad = gst_element_get_static_pad(sink, "sink");
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER,
+                      [](GstPad*, GstPadProbeInfo*, gpointer d) {
+                        (*static_cast<std::atomic<int>*>(d))++;
+                        return GST_PAD_PROBE_OK;
+                      },
+                      n, nullptr);
+    gst_object_unref(pad);
+    gst_object_unref(sink);
+  }
+  void play()
+  {
+    fail_if(gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  }
+  // Until both sink pads have caps: then the offer can describe them.
+  void wait_for_caps()
+  {
+    for (int i = 0; i < 500; i++) {
+      int with_caps = 0;
+      GstIterator* it = gst_element_iterate_sink_pads(transport);
+      GValue v = G_VALUE_INIT;
+      while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+        with_caps += gst_pad_has_current_caps(GST_PAD(g_value_get_object(&v))) ? 1 : 0;
+        g_value_reset(&v);
+      }
+      g_value_unset(&v);
+      gst_iterator_free(it);
+      if (with_caps == 2)
+        return;
+      g_usleep(10000);
+    }
+    fail("the sink pads never got caps");
+  }
+  std::string profile()
+  {
+    GstStructure* s = testutil::stats_of(transport);
+    std::string p = gst_structure_get_string(s, "srtp-profile");
+    gst_structure_free(s);
+    return p;
+  }
+  // The first error or warning (or element message named `name`) on the bus.
+  std::string bus_message(GstMessageType type, GstClockTime timeout, const char* name = nullptr)
+  {
+    GstBus* bus = gst_element_get_bus(pipeline);
+    std::string text;
+    const gint64 until = g_get_monotonic_time() + static_cast<gint64>(timeout / 1000);
+    while (text.empty() && g_get_monotonic_time() < until) {
+      GstMessage* m = gst_bus_timed_pop_filtered(bus, 100 * GST_MSECOND, type);
+      if (!m)
+        continue;
+      if (type == GST_MESSAGE_ELEMENT) {
+        if (gst_message_has_name(m, name))
+          text = name;
+      } else {
+        GError* e = nullptr;
+        if (type == GST_MESSAGE_ERROR)
+          gst_message_parse_error(m, &e, nullptr);
+        else
+          gst_message_parse_warning(m, &e, nullptr);
+        text = e ? e->message : "?";
+        g_clear_error(&e);
+      }
+      gst_message_unref(m);
+    }
+    gst_object_unref(bus);
+    return text;
+  }
+};
+
+bool wait_until(const std::function<bool()>& cond, double seconds)
+{
+  const gint64 until = g_get_monotonic_time() + static_cast<gint64>(seconds * G_USEC_PER_SEC);
+  while (g_get_monotonic_time() < until) {
+    if (cond())
+      return true;
+    g_usleep(20000);
+  }
+  return cond();
+}
+
+void connect_pair(Side& a, Side& b, PeerSignalling& sig)
+{
+  a.play();
+  b.play();
+  a.wait_for_caps();
+  b.wait_for_caps();
+  fail_unless(sig.negotiate());
+  fail_unless(wait_for_state(a.transport, "connected", 15), "offerer never connected");
+  fail_unless(wait_for_state(b.transport, "connected", 15), "answerer never connected");
+}
+
+} // namespace
+
+GST_START_TEST(test_ours_agree_on_gcm_and_carry_media_both_ways)
+{
+  Side a(1000), b(2000);
+  PeerSignalling sig(a.transport, b.transport);
+  connect_pair(a, b, sig);
+  fail_unless(a.profile() == "SRTP_AEAD_AES_256_GCM", "offerer: %s", a.profile().c_str());
+  fail_unless(b.profile() == "SRTP_AEAD_AES_256_GCM", "answerer: %s", b.profile().c_str());
+  fail_unless(wait_until([&] { return a.video >= 15 && b.video >= 15 && a.audio >= 20 && b.audio >= 20; }, 20),
+              "decoded: offerer %d video %d audio, answerer %d video %d audio", a.video.load(), a.audio.load(),
+              b.video.load(), b.audio.load());
+  for (GstElement* t : { a.transport, b.transport }) {
+    fail_unless(stat(t, "rtp-sent") > 0 && stat(t, "rtp-received") > 0);
+    ck_assert_uint_eq(stat(t, "drops-authentication"), 0);
+    ck_assert_uint_eq(stat(t, "drops-replay"), 0);
+  }
+  // The offerer controls ICE; the answerer took a=setup:active (DTLS client).
+  GstStructure* s = testutil::stats_of(b.transport);
+  ck_assert_str_eq(gst_structure_get_string(s, "dtls-role"), "client");
+  gst_structure_free(s);
+}
+GST_END_TEST;
+
+// The answer's fingerprint replaced on its way: the offerer's DTLS refuses
+// the answerer's certificate, and not one packet of media crosses.
+static std::string other_fingerprint(const std::string& sdp)
+{
+  std::string out = sdp;
+  size_t at = 0;
+  while ((at = out.find("a=fingerprint:sha-256 ", at)) != std::string::npos) {
+    at += strlen("a=fingerprint:sha-256 ");
+    out[at] = out[at] == 'A' ? 'B' : 'A';
+  }
+  return out;
+}
+
+GST_START_TEST(test_wrong_fingerprint_fails_the_handshake)
+{
+  Side a(1000), b(2000);
+  PeerSignalling sig(a.transport, b.transport);
+  a.play();
+  b.play();
+  a.wait_for_caps();
+  b.wait_for_caps();
+  fail_unless(sig.negotiate(other_fingerprint));
+  const std::string error = a.bus_message(GST_MESSAGE_ERROR, 15 * GST_SECOND);
+  fail_unless(error.find("fingerprint") != std::string::npos, "offerer's error: '%s'", error.c_str());
+  fail_unless(wait_for_state(a.transport, "failed", 5));
+  fail_if(wait_for_state(b.transport, "connected", 1), "the answerer connected to a peer that refused it");
+  for (GstElement* t : { a.transport, b.transport }) {
+    ck_assert_uint_eq(stat(t, "rtp-sent"), 0);
+    ck_assert_uint_eq(stat(t, "rtp-received"), 0);
+    fail_unless(stat(t, "unsent-without-keys") > 0);
+  }
+  ck_assert_int_eq(a.video + b.video + a.audio + b.audio, 0);
+}
+GST_END_TEST;
+
+GST_START_TEST(test_vanished_peer_is_noticed_and_sending_stops)
+{
+  Side a(1000, "peer-timeout=1000"), b(2000);
+  PeerSignalling sig(a.transport, b.transport);
+  connect_pair(a, b, sig);
+  fail_unless(wait_until([&] { return a.video > 5; }, 10));
+  gst_element_set_state(b.pipeline, GST_STATE_NULL);  // its process gone, as far as the network sees
+  const gint64 gone = g_get_monotonic_time();
+  fail_unless(a.bus_message(GST_MESSAGE_ELEMENT, 10 * GST_SECOND, "peertransport-peer-lost") != "");
+  const double after = static_cast<double>(g_get_monotonic_time() - gone) / G_USEC_PER_SEC;
+  fail_unless(after < 5, "noticed after %.1f s", after);
+  fail_unless(wait_for_state(a.transport, "failed", 1));
+  const guint64 sent = stat(a.transport, "rtp-sent");
+  g_usleep(300000);
+  ck_assert_uint_eq(stat(a.transport, "rtp-sent"), sent);
+  fail_unless(stat(a.transport, "unsent-without-keys") > 0);
+}
+GST_END_TEST;
+
+GST_START_TEST(test_unusable_descriptions_and_candidates_are_refused)
+{
+  GstElement* t = gst_element_factory_make("peertransport", nullptr);
+  fail_unless(gst_element_set_state(t, GST_STATE_READY) == GST_STATE_CHANGE_SUCCESS);
+  gchar* fp = nullptr;
+  g_object_get(t, "local-fingerprint", &fp, nullptr);
+  fail_unless(fp && strlen(fp) == 95, "fingerprint %s", fp);  // 32 bytes as "AB:" x 32 - 1
+  g_free(fp);
+  const char* bad[] = {
+    "garbage",
+    "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n",  // no media
+    // no fingerprint
+    "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\n"
+    "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\n",
+    // plain RTP/AVP: no DTLS-SRTP, never media in clear
+    "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 5004 RTP/AVP 96\r\nc=IN IP4 127.0.0.1\r\n"
+    "a=rtpmap:96 VP8/90000\r\n",
+    // no rtcp-mux
+    "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\n"
+    "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=setup:actpass\r\n"
+    "a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF\r\n"
+    "a=rtpmap:96 VP8/90000\r\n",
+  };
+  for (const char* sdp : bad) {
+    gboolean ok = TRUE;
+    g_signal_emit_by_name(t, "set-remote-description", sdp, &ok);
+    fail_if(ok, "accepted: %s", sdp);
+  }
+  gchar* answer = nullptr;
+  g_signal_emit_by_name(t, "create-answer", &answer);
+  fail_unless(answer == nullptr, "an answer without an offer");
+  gchar* offer = nullptr;
+  g_signal_emit_by_name(t, "create-offer", &offer);
+  fail_unless(offer == nullptr, "an offer without media");
+  gboolean ok = TRUE;
+  g_signal_emit_by_name(t, "add-remote-candidate", 0u, "not a candidate", &ok);
+  fail_if(ok);
+  g_signal_emit_by_name(t, "add-remote-candidate", 0u, "candidate:1 1 UDP 2015363327 999.1.1.1 40000 typ host", &ok);
+  fail_if(ok);
+  g_signal_emit_by_name(t, "add-remote-candidate", 0u, "candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host", &ok);
+  fail_unless(ok);
+  ck_assert_int_eq(testutil::connection_state(t), 0);
+  gst_element_set_state(t, GST_STATE_NULL);
+  gst_object_unref(t);
+}
+GST_END_TEST;
+
+// Datagrams from anywhere to the transport's socket: not DTLS or SRTP of
+// this association, so counted and dropped; media goes on.
+GST_START_TEST(test_garbage_on_the_socket_is_dropped)
+{
+  Side a(1000), b(2000);
+  PeerSignalling sig(a.transport, b.transport);
+  connect_pair(a, b, sig);
+  GstStructure* s = testutil::stats_of(a.transport);
+  std::string local = gst_structure_get_string(s, "local-candidate");  // "host 127.0.0.1:PORT"
+  gst_structure_free(s);
+  const guint16 port = static_cast<guint16>(atoi(local.substr(local.rfind(':') + 1).c_str()));
+  fail_unless(port > 0, "selected pair: %s", local.c_str());
+  GSocket* sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, nullptr);
+  GInetAddress* lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+  GSocketAddress* to = g_inet_socket_address_new(lo, port);
+  const guint64 unknown = stat(a.transport, "drops-unknown"), auth = stat(a.transport, "drops-authentication");
+  guint8 pkt[200];
+  for (int i = 0; i < 200; i++) {
+    for (auto& byte : pkt)
+      byte = static_cast<guint8>(g_random_int());
+    if (i % 2)
+      pkt[0] = 0x80, pkt[1] = 96;  // looks like RTP, fails authentication
+    const gsize n = i % 3 == 0 ? 5 : sizeof pkt;  // and truncated ones
+    g_socket_send_to(sock, to, reinterpret_cast<const gchar*>(pkt), n, nullptr, nullptr);
+  }
+  fail_unless(wait_until([&] { return stat(a.transport, "drops-unknown") + stat(a.transport, "drops-authentication") >
+                                      unknown + auth; }, 5),
+              "nothing counted");
+  const int before = a.video;
+  fail_unless(wait_until([&] { return a.video > before + 10; }, 10), "media stopped");
+  g_object_unref(to);
+  g_object_unref(lo);
+  g_object_unref(sock);
+}
+GST_END_TEST;
+
+GST_START_TEST(test_ice_restart_keeps_media_on_the_same_keys)
+{
+  Side a(1000), b(2000);
+  PeerSignalling sig(a.transport, b.transport);
+  connect_pair(a, b, sig);
+  gboolean ok = FALSE;
+  g_signal_emit_by_name(a.transport, "restart-ice", &ok);
+  fail_unless(ok);
+  fail_unless(sig.negotiate());
+  const int before = b.video;
+  fail_unless(wait_until([&] { return b.video > before + 20; }, 15), "media stopped after the restart");
+  fail_unless(a.profile() == "SRTP_AEAD_AES_256_GCM", "offerer: %s", a.profile().c_str());
+  ck_assert_int_eq(testutil::connection_state(a.transport), 3);
+}
+GST_END_TEST;
+
+static Suite* peertransport_suite()
+{
+  Suite* s = suite_create("peertransport");
+  TCase* tc = tcase_create("general");
+  tcase_set_timeout(tc, 120);
+  suite_add_tcase(s, tc);
+  tcase_add_test(tc, test_ours_agree_on_gcm_and_carry_media_both_ways);
+  tcase_add_test(tc, test_wrong_fingerprint_fails_the_handshake);
+  tcase_add_test(tc, test_vanished_peer_is_noticed_and_sending_stops);
+  tcase_add_test(tc, test_unusable_descriptions_and_candidates_are_refused);
+  tcase_add_test(tc, test_garbage_on_the_socket_is_dropped);
+  tcase_add_test(tc, test_ice_restart_keeps_media_on_the_same_keys);
+  return s;
+}
+
+GST_CHECK_MAIN(peertransport);
