@@ -383,6 +383,7 @@ on_receive (NiceAgent * agent, guint stream_id, guint component_id, guint len, g
   std::vector<transport::Datagram> out;
   Outcome o;
   transport::PacketKind kind;
+  guint pt = 0;
   {
     std::lock_guard<std::mutex> g (p->lock);
     if (!p->link) {
@@ -392,6 +393,7 @@ on_receive (NiceAgent * agent, guint stream_id, guint component_id, guint len, g
       return;
     }
     kind = p->link->receive (map.data, &size, now_us (), &out);
+    pt = map.data[1] & 0x7f;
     if (kind == transport::PacketKind::Rtp || kind == transport::PacketKind::Rtcp || kind == transport::PacketKind::Dtls)
       p->last_received_us = now_us ();
     follow_link_locked (self, &o);
@@ -407,7 +409,7 @@ on_receive (NiceAgent * agent, guint stream_id, guint component_id, guint len, g
   stamp (self, buf);
   GstPad *pad;
   if (kind == transport::PacketKind::Rtp) {
-    pad = src_pad_for_pt (self, map.data[1] & 0x7f);
+    pad = src_pad_for_pt (self, pt);
     if (!pad) {
       gst_buffer_unref (buf);
       return;

@@ -205,8 +205,8 @@ parse_remote (const char *text, RemoteDescription * remote, std::string * error)
   r.ice_lite = gst_sdp_message_get_attribute_val (raw, "ice-lite") != nullptr;
   for (guint i = 0; i < n; i++) {
     const GstSDPMedia *media = gst_sdp_message_get_media (raw, i);
-    if (gst_sdp_media_get_port (media) == 0)
-      continue;  /* a rejected m-line */
+    if (gst_sdp_media_get_port (media) == 0 && !gst_sdp_media_get_attribute_val (media, "bundle-only"))
+      continue;  /* a rejected m-line (port 0 with bundle-only is RFC 8843's "in the BUNDLE group") */
     if (g_strcmp0 (gst_sdp_media_get_proto (media), kProto) != 0) {
       *error = std::string ("m-line ") + std::to_string (i) + " uses " +
           (gst_sdp_media_get_proto (media) ? gst_sdp_media_get_proto (media) : "no transport") +
