@@ -178,6 +178,10 @@ static void check_element(const char* name, guint min_properties)
     const std::string& doc_type = rows[field][0];
     if (t == G_TYPE_UINT64)
       fail_unless(doc_type == "guint64", "%s stats %s is guint64, documented as %s", name, field, doc_type.c_str());
+    else if (t == G_TYPE_STRING)
+      fail_unless(doc_type == "string", "%s stats %s is a string, documented as %s", name, field, doc_type.c_str());
+    else if (t == G_TYPE_BOOLEAN)
+      fail_unless(doc_type == "gboolean", "%s stats %s is gboolean, documented as %s", name, field, doc_type.c_str());
     else if (t == GST_TYPE_ARRAY)
       fail_unless(doc_type.find("GstValueArray") != std::string::npos, "%s stats %s is an array", name, field);
     else
@@ -188,6 +192,29 @@ static void check_element(const char* name, guint min_properties)
       gst_structure_has_field(s, row.first.c_str()), "%s stats lack the documented field %s", name, row.first.c_str());
   gst_structure_free(s);
   gst_object_unref(e);
+}
+
+// Every signal has an entry: action signals in one table, the others in
+// another, and neither lists a signal the element lacks.
+[[maybe_unused]] static void check_signals(GstElement* e, const char* name)
+{
+  const std::string doc = read_doc(name);
+  guint n = 0;
+  guint* ids = g_signal_list_ids(G_OBJECT_TYPE(e), &n);
+  auto action_rows = table_rows(doc, "Action signals");
+  auto signal_rows = table_rows(doc, "Signals");
+  guint actions = 0;
+  for (guint i = 0; i < n; i++) {
+    GSignalQuery q;
+    g_signal_query(ids[i], &q);
+    const bool action = q.signal_flags & G_SIGNAL_ACTION;
+    actions += action ? 1 : 0;
+    fail_unless((action ? action_rows : signal_rows).count(q.signal_name), "docs/elements/%s.md lacks %s %s", name,
+                action ? "action signal" : "signal", q.signal_name);
+  }
+  fail_unless_equals_int(action_rows.size(), actions);
+  fail_unless_equals_int(signal_rows.size(), n - actions);
+  g_free(ids);
 }
 
 // "Class `X`" in the page is the element's klass metadata.
@@ -273,24 +300,7 @@ GST_START_TEST(test_sfuforward_documented)
   gst_structure_free(p);
   gst_structure_free(stats);
 
-  // Every signal has an entry: action signals in one table, the others in
-  // another.
-  guint n = 0;
-  guint* ids = g_signal_list_ids(G_OBJECT_TYPE(e), &n);
-  auto action_rows = table_rows(doc, "Action signals");
-  auto signal_rows = table_rows(doc, "Signals");
-  guint actions = 0;
-  for (guint i = 0; i < n; i++) {
-    GSignalQuery q;
-    g_signal_query(ids[i], &q);
-    const bool action = q.signal_flags & G_SIGNAL_ACTION;
-    actions += action ? 1 : 0;
-    fail_unless((action ? action_rows : signal_rows).count(q.signal_name),
-                "docs/elements/sfuforward.md lacks %s %s", action ? "action signal" : "signal", q.signal_name);
-  }
-  fail_unless_equals_int(action_rows.size(), actions);
-  fail_unless_equals_int(signal_rows.size(), n - actions);
-  g_free(ids);
+  check_signals(e, "sfuforward");
   gst_pad_unlink(feeder, sink);
   gst_object_unref(feeder);
   gst_element_set_state(e, GST_STATE_NULL);
@@ -308,6 +318,16 @@ GST_START_TEST(test_srtpanydec_documented)
   check_stats("srtpanydec");
 }
 GST_END_TEST;
+
+GST_START_TEST(test_peertransport_documented)
+{
+  check_element("peertransport", 9);
+  check_stats("peertransport");
+  GstElement* e = gst_element_factory_make("peertransport", nullptr);
+  check_signals(e, "peertransport");
+  gst_object_unref(e);
+}
+GST_END_TEST;
 #endif
 
 GST_START_TEST(test_element_class_documented)
@@ -322,6 +342,7 @@ GST_START_TEST(test_element_class_documented)
 #endif
 #if HAVE_TRANSPORT
   check_class("srtpanydec");
+  check_class("peertransport");
 #endif
 }
 GST_END_TEST;
@@ -340,6 +361,7 @@ static Suite* docs_suite()
 #endif
 #if HAVE_TRANSPORT
   tcase_add_test(tc, test_srtpanydec_documented);
+  tcase_add_test(tc, test_peertransport_documented);
 #endif
   tcase_add_test(tc, test_element_class_documented);
   return s;
