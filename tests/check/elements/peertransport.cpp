@@ -5,10 +5,12 @@
 // flows; a peer that vanishes is noticed and the survivor stops sending;
 // descriptions and candidates we cannot use are refused; garbage sent to the
 // transport's socket is counted and never reaches the pads; an ICE restart
-// keeps media flowing on the same keys.
+// keeps media flowing on the same keys; an ICE-lite answerer works; a STUN
+// server gives a server-reflexive candidate.
 #include <atomic>
 #include <cstring>
 #include <functional>
+#include <mutex>
 #include <string>
 
 #include <gio/gio.h>
@@ -329,6 +331,106 @@ GST_START_TEST(test_ice_restart_keeps_media_on_the_same_keys)
 }
 GST_END_TEST;
 
+// The SFU side may run ICE-lite: it only answers checks, the full-ICE
+// offerer controls, and media flows the same.
+GST_START_TEST(test_ice_lite_answerer)
+{
+  Side a(1000), b(2000, "ice-lite=true");
+  PeerSignalling sig(a.transport, b.transport);
+  connect_pair(a, b, sig);
+  fail_unless(wait_until([&] { return a.video >= 10 && b.video >= 10; }, 15));
+  GstStructure* s = testutil::stats_of(a.transport);
+  gboolean controlling = FALSE;
+  fail_unless(gst_structure_get_boolean(s, "ice-controlling", &controlling) && controlling);
+  gst_structure_free(s);
+}
+GST_END_TEST;
+
+// A STUN server that maps every request to 127.0.0.2 (a pretend NAT), on a
+// thread of its own: with stun-server set, a server-reflexive candidate is
+// gathered and trickled.
+struct FakeStunServer {
+  GSocket* sock;
+  guint16 port;
+  std::atomic<int> requests{ 0 };
+  std::atomic<bool> stop{ false };
+  GThread* thread;
+  FakeStunServer()
+  {
+    sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, nullptr);
+    GInetAddress* lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    GSocketAddress* any = g_inet_socket_address_new(lo, 0);
+    fail_unless(g_socket_bind(sock, any, FALSE, nullptr));
+    g_object_unref(any);
+    g_object_unref(lo);
+    GSocketAddress* bound = g_socket_get_local_address(sock, nullptr);
+    port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+    g_object_unref(bound);
+    g_socket_set_timeout(sock, 1);
+    thread = g_thread_new("stun", run, this);
+  }
+  ~FakeStunServer()
+  {
+    stop = true;
+    g_thread_join(thread);
+    g_object_unref(sock);
+  }
+  static gpointer run(gpointer data)
+  {
+    auto* self = static_cast<FakeStunServer*>(data);
+    guint8 buf[1500];
+    while (!self->stop) {
+      GSocketAddress* from = nullptr;
+      const gssize n = g_socket_receive_from(self->sock, &from, reinterpret_cast<gchar*>(buf), sizeof buf, nullptr, nullptr);
+      if (n < 20 || buf[0] != 0x00 || buf[1] != 0x01) {  // not a Binding request
+        if (from)
+          g_object_unref(from);
+        continue;
+      }
+      self->requests++;
+      const guint16 port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(from)) ^ 0x2112;
+      // Binding success: the request's magic cookie and transaction ID, one
+      // XOR-MAPPED-ADDRESS (RFC 8489 section 14.2) of 127.0.0.2.
+      guint8 resp[32] = { 0x01, 0x01, 0x00, 12 };
+      memcpy(resp + 4, buf + 4, 16);
+      const guint8 attr[12] = { 0x00, 0x20, 0x00, 8, 0x00, 0x01, static_cast<guint8>(port >> 8), static_cast<guint8>(port),
+                                127 ^ 0x21, 0 ^ 0x12, 0 ^ 0xA4, 2 ^ 0x42 };
+      memcpy(resp + 20, attr, sizeof attr);
+      g_socket_send_to(self->sock, from, reinterpret_cast<const gchar*>(resp), 32, nullptr, nullptr);
+      g_object_unref(from);
+    }
+    return nullptr;
+  }
+};
+
+GST_START_TEST(test_stun_server_gives_a_server_reflexive_candidate)
+{
+  FakeStunServer stun;
+  GstElement* t = gst_element_factory_make("peertransport", nullptr);
+  gchar* server = g_strdup_printf("127.0.0.1:%u", stun.port);
+  g_object_set(t, "local-address", "127.0.0.1", "stun-server", server, nullptr);
+  g_free(server);
+  struct Seen {
+    std::mutex lock;
+    std::string lines;
+  } seen;
+  g_signal_connect(t, "on-local-candidate", G_CALLBACK(+[](GstElement*, guint, gchar* c, gpointer d) {
+                     auto* s = static_cast<Seen*>(d);
+                     std::lock_guard<std::mutex> g(s->lock);
+                     s->lines += std::string(c) + "\n";
+                   }),
+                   &seen);
+  fail_unless(gst_element_set_state(t, GST_STATE_READY) == GST_STATE_CHANGE_SUCCESS);
+  fail_unless(wait_until([&] {
+    std::lock_guard<std::mutex> g(seen.lock);
+    return seen.lines.find("127.0.0.2") != std::string::npos && seen.lines.find("typ srflx") != std::string::npos;
+  }, 10), "candidates: %s", seen.lines.c_str());
+  fail_unless(stun.requests > 0);
+  gst_element_set_state(t, GST_STATE_NULL);
+  gst_object_unref(t);
+}
+GST_END_TEST;
+
 static Suite* peertransport_suite()
 {
   Suite* s = suite_create("peertransport");
@@ -341,6 +443,8 @@ static Suite* peertransport_suite()
   tcase_add_test(tc, test_unusable_descriptions_and_candidates_are_refused);
   tcase_add_test(tc, test_garbage_on_the_socket_is_dropped);
   tcase_add_test(tc, test_ice_restart_keeps_media_on_the_same_keys);
+  tcase_add_test(tc, test_ice_lite_answerer);
+  tcase_add_test(tc, test_stun_server_gives_a_server_reflexive_candidate);
   return s;
 }
 
