@@ -44,6 +44,7 @@
 #endif
 
 #include "gstpeertransport.h"
+#include "gstsrtpanydec.h"
 
 #include <algorithm>
 #include <atomic>
@@ -75,7 +76,9 @@ namespace {
 
 constexpr guint kDefaultHandshakeTimeoutMs = 10000;
 constexpr guint kDefaultPeerTimeoutMs = 10000;
-constexpr guint kTickMs = 50;           /* DTLS retransmissions and the silence check */
+constexpr guint kTickMs = 50;
+/* RFC 8827: AEAD GCM first; AES-CM for peers that know nothing else. */
+constexpr char kDefaultProfiles[] = "aead-aes-256-gcm,aead-aes-128-gcm,aes-128-cm-sha1-80";           /* DTLS retransmissions and the silence check */
 constexpr size_t kMaxPacket = 65535;
 constexpr size_t kStackPacket = 1500;   /* MTU-sized packets are protected without allocation */
 
@@ -90,6 +93,7 @@ struct Private {
   bool ice_lite = false;
   guint handshake_timeout_ms = kDefaultHandshakeTimeoutMs;
   guint peer_timeout_ms = kDefaultPeerTimeoutMs;
+  std::string srtp_profiles = kDefaultProfiles;
 
   std::unique_ptr<transport::Certificate> cert;
   std::string fingerprint;
@@ -145,6 +149,7 @@ enum {
   PROP_ICE_LITE,
   PROP_HANDSHAKE_TIMEOUT,
   PROP_PEER_TIMEOUT,
+  PROP_SRTP_PROFILES,
   PROP_CONNECTION_STATE,
   PROP_STATS,
 };
@@ -815,6 +820,27 @@ add_candidate (GstPeerTransport * self, const std::string & candidate)
   return added >= 0;
 }
 
+/* "aead-aes-256-gcm,aes-128-cm-sha1-80" into profiles, by the nicks of
+ * GstSrtpProfile (srtpanydec's enum); false for an unknown name. */
+static bool
+parse_profiles (const std::string & text, std::vector<transport::SrtpProfile> *out)
+{
+  GEnumClass *klass = G_ENUM_CLASS (g_type_class_ref (gst_srtp_profile_get_type ()));
+  gchar **names = g_strsplit (text.c_str (), ",", -1);
+  bool ok = true;
+  out->clear ();
+  for (gchar **n = names; *n && ok; n++) {
+    GEnumValue *v = g_enum_get_value_by_nick (klass, g_strstrip (*n));
+    if (v)
+      out->push_back (static_cast<transport::SrtpProfile> (v->value));
+    else
+      ok = false;
+  }
+  g_strfreev (names);
+  g_type_class_unref (klass);
+  return ok && !out->empty ();
+}
+
 static gboolean
 set_remote_description (GstPeerTransport * self, const gchar * text)
 {
@@ -883,6 +909,7 @@ set_remote_description (GstPeerTransport * self, const gchar * text)
       config.role = role;
       config.remote_fingerprint = remote.fingerprint;
       config.handshake_timeout_us = static_cast<uint64_t> (p->handshake_timeout_ms) * 1000;
+      parse_profiles (p->srtp_profiles, &config.profiles);  /* checked when set */
       p->link = transport::DtlsSrtpLink::create (config, *p->cert, &error);
       if (!p->link) {
         GST_ELEMENT_ERROR (self, LIBRARY, INIT, ("Cannot set up DTLS: %s", error.c_str ()), (NULL));
@@ -1012,6 +1039,17 @@ set_property (GObject * object, guint prop_id, const GValue * value, GParamSpec 
     case PROP_PEER_TIMEOUT:
       p->peer_timeout_ms = g_value_get_uint (value);
       break;
+    case PROP_SRTP_PROFILES: {
+      str = g_value_get_string (value);
+      std::vector<transport::SrtpProfile> profiles;
+      if (str && parse_profiles (str, &profiles))
+        p->srtp_profiles = str;
+      else
+        g_warning ("peertransport: srtp-profiles '%s' is not a comma-separated list of "
+            "aead-aes-256-gcm, aead-aes-128-gcm, aes-128-cm-sha1-80, aes-128-cm-sha1-32; kept '%s'",
+            str ? str : "", p->srtp_profiles.c_str ());
+      break;
+    }
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1049,6 +1087,9 @@ get_property (GObject * object, guint prop_id, GValue * value, GParamSpec * pspe
       break;
     case PROP_PEER_TIMEOUT:
       g_value_set_uint (value, p->peer_timeout_ms);
+      break;
+    case PROP_SRTP_PROFILES:
+      g_value_set_string (value, p->srtp_profiles.c_str ());
       break;
     case PROP_CONNECTION_STATE:
       g_value_set_enum (value, p->state);
@@ -1317,6 +1358,11 @@ gst_peer_transport_class_init (GstPeerTransportClass * klass)
           "Milliseconds without one authenticated packet from a connected peer before it counts as lost "
           "(a warning, and the transport stops); 0: only ICE consent freshness (about 30 s) decides",
           0, 600000, kDefaultPeerTimeoutMs, rw));
+  g_object_class_install_property (gobject_class, PROP_SRTP_PROFILES,
+      g_param_spec_string ("srtp-profiles", "SRTP profiles",
+          "DTLS-SRTP protection profiles offered (as client) or accepted (as server), most preferred first, "
+          "comma-separated: aead-aes-256-gcm, aead-aes-128-gcm, aes-128-cm-sha1-80, aes-128-cm-sha1-32",
+          kDefaultProfiles, rw));
   g_object_class_install_property (gobject_class, PROP_CONNECTION_STATE,
       g_param_spec_enum ("connection-state", "Connection state", "Where the transport is (notified on change)",
           GST_TYPE_PEER_TRANSPORT_STATE, GST_PEER_TRANSPORT_NEW, ro));

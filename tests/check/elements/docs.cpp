@@ -75,8 +75,8 @@ static const char* flags_word(const GParamSpec* p)
   return r && w ? "read/write" : w ? "write-only" : "read-only";
 }
 
-// The default column as the docs write it: enum nick, number, or "none" for
-// objects, strings and structures without a default.
+// The default column as the docs write it: enum nick, number, string, or
+// "none" for objects, strings and structures without a default.
 static std::string default_word(GParamSpec* p)
 {
   GValue v = G_VALUE_INIT;
@@ -91,6 +91,8 @@ static std::string default_word(GParamSpec* p)
     gchar* s = g_strdup_value_contents(&v);
     out = s;
     g_free(s);
+  } else if (G_IS_PARAM_SPEC_STRING(p) && g_value_get_string(&v)) {
+    out = g_value_get_string(&v);
   } else {
     out = "none";
   }

@@ -6,7 +6,8 @@
 // descriptions and candidates we cannot use are refused; garbage sent to the
 // transport's socket is counted and never reaches the pads; an ICE restart
 // keeps media flowing on the same keys; an ICE-lite answerer works; a STUN
-// server gives a server-reflexive candidate.
+// server gives a server-reflexive candidate; srtp-profiles decides what two
+// peers may agree on.
 #include <atomic>
 #include <cstring>
 #include <functional>
@@ -431,6 +432,33 @@ GST_START_TEST(test_stun_server_gives_a_server_reflexive_candidate)
 }
 GST_END_TEST;
 
+// srtp-profiles narrows what is offered and accepted: both sides on
+// AES-128-GCM agree on it; sides without a common profile fail the
+// handshake and send nothing.
+GST_START_TEST(test_srtp_profiles_decide_what_is_agreed)
+{
+  {
+    Side a(1000, "srtp-profiles=aead-aes-128-gcm"), b(2000, "srtp-profiles=aead-aes-128-gcm,aes-128-cm-sha1-80");
+    PeerSignalling sig(a.transport, b.transport);
+    connect_pair(a, b, sig);
+    fail_unless(a.profile() == "SRTP_AEAD_AES_128_GCM", "%s", a.profile().c_str());
+    fail_unless(wait_until([&] { return a.video >= 5 && b.video >= 5; }, 15));
+  }
+  {
+    Side a(1000, "srtp-profiles=aead-aes-256-gcm"), b(2000, "srtp-profiles=aes-128-cm-sha1-80");
+    PeerSignalling sig(a.transport, b.transport);
+    a.play();
+    b.play();
+    a.wait_for_caps();
+    b.wait_for_caps();
+    fail_unless(sig.negotiate());
+    fail_unless(a.bus_message(GST_MESSAGE_ERROR, 15 * GST_SECOND) != "");
+    fail_if(wait_for_state(b.transport, "connected", 1));
+    ck_assert_uint_eq(stat(a.transport, "rtp-sent") + stat(b.transport, "rtp-sent"), 0);
+  }
+}
+GST_END_TEST;
+
 static Suite* peertransport_suite()
 {
   Suite* s = suite_create("peertransport");
@@ -444,6 +472,7 @@ static Suite* peertransport_suite()
   tcase_add_test(tc, test_garbage_on_the_socket_is_dropped);
   tcase_add_test(tc, test_ice_restart_keeps_media_on_the_same_keys);
   tcase_add_test(tc, test_ice_lite_answerer);
+  tcase_add_test(tc, test_srtp_profiles_decide_what_is_agreed);
   tcase_add_test(tc, test_stun_server_gives_a_server_reflexive_candidate);
   return s;
 }
