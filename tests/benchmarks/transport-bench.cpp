@@ -3,25 +3,43 @@
 // in the same run, for 1200-byte packets and each DTLS-SRTP profile:
 //   protect:   SrtpSession::protect_rtp (our core)      vs srtp_protect
 //   unprotect: feeder ! srtpanydec ! fakesink (element)  vs srtp_unprotect
+//   both ways: peertransport to peertransport over loopback (ICE, DTLS-SRTP,
+//              SRTP; protect, send, receive, unprotect, push)
+//                                                    vs srtp_protect, send(),
+//                                                       recv(), srtp_unprotect
+//                                                       on two plain UDP sockets
+//                                                    and vs the two libsrtp2
+//                                                       calls alone
 // Both sides of each pair copy every packet into a fresh buffer first (a
-// packet arrives in its own buffer), so the ratio is what we add. The CPU
-// time of the one thread doing the work is what counts; each cell keeps its
-// fastest of several alternating runs. Also the DTLS-SRTP handshake between
-// two in-process endpoints (datagrams handed over directly, no sockets).
+// packet arrives in its own buffer), so the ratio is what we add. For one
+// direction the CPU time of the one thread doing the work counts; for both
+// ways, the whole process's CPU time (sender, receiver and their threads),
+// packets sent in bursts of 32 that the receiver drains before the next.
+// Each cell keeps its fastest of several alternating runs. Also the
+// DTLS-SRTP handshake: between two in-process endpoints (datagrams handed
+// over directly), and between two peertransport elements over loopback
+// sockets (ICE connectivity checks, then DTLS).
 //   transport-bench            full run (a few seconds)
 //   transport-bench --quick    a few packets: checks every packet decrypts
 //                              and every handshake completes; no timing claims
 #include <algorithm>
+#include <sched.h>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <string>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gst/gst.h>
 #include <srtp2/srtp.h>
 
 #include "bench-pipeline.h"
+#include "peer-transport-pair.h"
 #include "transport/dtls_endpoint.h"
 #include "transport/srtp_session.h"
 
@@ -30,6 +48,26 @@ namespace t = gste2ee::transport;
 namespace {
 
 constexpr size_t kPacket = 1200;
+constexpr size_t kBurst = 32;  // packets in flight at once, both-ways runs
+
+double process_cpu_seconds()
+{
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// The profile's name as srtp-profiles (and srtpanydec's profile) takes it.
+const char* profile_nick(t::SrtpProfile p)
+{
+  switch (p) {
+  case t::SrtpProfile::Aes128CmSha1_80: return "aes-128-cm-sha1-80";
+  case t::SrtpProfile::Aes128CmSha1_32: return "aes-128-cm-sha1-32";
+  case t::SrtpProfile::AeadAes128Gcm: return "aead-aes-128-gcm";
+  case t::SrtpProfile::AeadAes256Gcm: return "aead-aes-256-gcm";
+  }
+  return "";
+}
 
 double cpu_seconds()
 {
@@ -218,6 +256,88 @@ double element_unprotect_rate(t::SrtpProfile p, const std::vector<std::vector<ui
   return ok ? static_cast<double>(stream.size()) / cpu : -1;
 }
 
+// Both ways through two peertransport elements over loopback: packets the
+// receiver delivered per second of the process's CPU time. The connection's
+// set-up time goes to `*connect_ms`; `*delivered` counts what arrived.
+double element_round_trip_rate(t::SrtpProfile p, size_t n, double* connect_ms, guint64* delivered)
+{
+  bench::PeerTransportPair pair(profile_nick(p));
+  *connect_ms = pair.connect();
+  if (*connect_ms < 0) {
+    std::fprintf(stderr, "peertransport pair did not connect with %s\n", profile_nick(p));
+    return -1;
+  }
+  if (pair.profile() != t::srtp_profile_name(p)) {
+    std::fprintf(stderr, "negotiated %s, not %s\n", pair.profile().c_str(), t::srtp_profile_name(p));
+    return -1;
+  }
+  const double t0 = process_cpu_seconds();
+  for (size_t i = 0; i < n; i += kBurst) {
+    for (size_t j = i; j < i + kBurst && j < n; j++) {
+      const auto packet = clear_packet(static_cast<uint16_t>(j));
+      if (!pair.push(packet.data(), packet.size()))
+        return -1;
+    }
+    // Drained before the next burst (a lost datagram must not stall it).
+    const gint64 give_up = g_get_monotonic_time() + 100000;
+    while (pair.received() < std::min(i + kBurst, n) && g_get_monotonic_time() < give_up)
+      sched_yield();
+  }
+  const double cpu = process_cpu_seconds() - t0;
+  *delivered = pair.received();
+  return static_cast<double>(*delivered) / cpu;
+}
+
+// The same with libsrtp2 and two plain UDP sockets in one thread: what any
+// sender and receiver must do at the least.
+double raw_round_trip_rate(t::SrtpProfile p, size_t n)
+{
+  srtp_t out = raw_session(p, true), in = raw_session(p, false);
+  const int tx = socket(AF_INET, SOCK_DGRAM, 0), rx = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  timeval timeout{ 0, 100000 };
+  const bool ok = out && in && tx >= 0 && rx >= 0 && bind(rx, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+                  getsockname(rx, reinterpret_cast<sockaddr*>(&addr), &len) == 0 &&
+                  connect(tx, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+                  setsockopt(rx, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) == 0;
+  size_t done = 0;
+  double rate = -1;
+  if (ok) {
+    std::vector<uint8_t> buf(kPacket + t::SrtpSession::kMaxTrailer);
+    const double t0 = process_cpu_seconds();
+    for (size_t i = 0; i < n; i += kBurst) {
+      const size_t end = std::min(i + kBurst, n);
+      for (size_t j = i; j < end; j++) {
+        const auto packet = clear_packet(static_cast<uint16_t>(j));
+        memcpy(buf.data(), packet.data(), kPacket);
+        int size = static_cast<int>(kPacket);
+        if (srtp_protect(out, buf.data(), &size) != srtp_err_status_ok || send(tx, buf.data(), static_cast<size_t>(size), 0) < 0)
+          break;
+      }
+      for (size_t j = i; j < end; j++) {
+        const ssize_t got = recv(rx, buf.data(), buf.size(), 0);
+        int size = static_cast<int>(got);
+        if (got <= 0 || srtp_unprotect(in, buf.data(), &size) != srtp_err_status_ok)
+          break;
+        done++;
+      }
+    }
+    rate = static_cast<double>(done) / (process_cpu_seconds() - t0);
+  }
+  if (tx >= 0)
+    close(tx);
+  if (rx >= 0)
+    close(rx);
+  if (out)
+    srtp_dealloc(out);
+  if (in)
+    srtp_dealloc(in);
+  return done == n ? rate : -1;
+}
+
 // Wall-clock milliseconds for one DTLS-SRTP handshake between two of our
 // endpoints, datagrams handed over at once; < 0 if it did not complete.
 double handshake_ms()
@@ -268,32 +388,48 @@ int main(int argc, char** argv)
                                       t::SrtpProfile::Aes128CmSha1_80, t::SrtpProfile::Aes128CmSha1_32 };
   std::printf("%zu-byte SRTP packets, packets per CPU second of one thread, fastest of %d alternating runs\n", kPacket,
               rounds);
+  std::vector<double> connects;
   for (auto p : profiles) {
-    // protect ours, raw; unprotect through srtpanydec, raw, identity in its place
-    double best[5] = { 0, 0, 0, 0, 0 };
+    // protect ours, raw; unprotect through srtpanydec, raw, identity in its
+    // place; both ways through peertransport, raw with sockets
+    double best[7] = { 0, 0, 0, 0, 0, 0, 0 };
     const auto stream = protected_stream(p, n);
     for (int r = 0; r < rounds; r++) {
-      const double v[5] = { protect_rate(p, true, n), protect_rate(p, false, n),
+      double connect_ms = -1;
+      guint64 delivered = 0;
+      const double v[7] = { protect_rate(p, true, n), protect_rate(p, false, n),
                             element_unprotect_rate(p, stream, quick), raw_unprotect_rate(p, stream),
-                            element_unprotect_rate(p, stream, quick, true) };
-      for (int i = 0; i < 5; i++) {
+                            element_unprotect_rate(p, stream, quick, true),
+                            element_round_trip_rate(p, n, &connect_ms, &delivered), raw_round_trip_rate(p, n) };
+      for (int i = 0; i < 7; i++) {
         if (v[i] < 0) {
           std::fprintf(stderr, "FAIL: %s, measurement %d\n", t::srtp_profile_name(p), i);
           return 1;
         }
         best[i] = std::max(best[i], v[i]);
       }
+      connects.push_back(connect_ms);
+      if (quick && delivered != n) {
+        std::fprintf(stderr, "FAIL: %s: peertransport delivered %" G_GUINT64_FORMAT " of %zu packets\n",
+                     t::srtp_profile_name(p), delivered, n);
+        return 1;
+      }
     }
     if (!quick) {
       // What srtpanydec adds over identity in the same pipeline, against
       // what srtp_unprotect costs alone.
       const double added_ns = 1e9 / best[2] - 1e9 / best[4], raw_ns = 1e9 / best[3];
+      const double calls_alone = 1.0 / (1.0 / best[1] + 1.0 / best[3]);
       std::printf("  %-24s protect %5.0fk/s (raw %5.0fk/s, ratio %.2f); unprotect in a pipeline %5.0fk/s "
                   "(identity there %5.0fk/s), srtpanydec adds %4.0f ns/packet against %4.0f ns raw (ratio %.2f)\n",
                   t::srtp_profile_name(p), best[0] / 1e3, best[1] / 1e3, best[0] / best[1], best[2] / 1e3,
                   best[4] / 1e3, added_ns, raw_ns, raw_ns / added_ns);
+      std::printf("  %-24s both ways through peertransport over loopback %5.0fk/s per CPU second; raw libsrtp2 + "
+                  "UDP sockets %5.0fk/s (ratio %.2f); the two libsrtp2 calls alone %5.0fk/s (ratio %.2f)\n",
+                  "", best[5] / 1e3, best[6] / 1e3, best[5] / best[6], calls_alone / 1e3, best[5] / calls_alone);
     }
   }
+  std::sort(connects.begin(), connects.end());
   double fastest = 1e9;
   for (int i = 0; i < (quick ? 2 : 20); i++) {
     const double ms = handshake_ms();
@@ -304,10 +440,13 @@ int main(int argc, char** argv)
     fastest = std::min(fastest, ms);
   }
   if (quick) {
-    std::printf("quick run: every profile protected and decrypted through srtpanydec, handshakes completed "
+    std::printf("quick run: every profile protected and decrypted through srtpanydec and through a peertransport "
+                "pair, handshakes completed "
                 "(no timing claims)\n");
     return 0;
   }
   std::printf("DTLS-SRTP handshake (ECDSA P-256 both ways, in process, no network): fastest of 20 %.2f ms\n", fastest);
+  std::printf("peertransport to peertransport over loopback, answer set to both connected (ICE checks + DTLS): "
+              "median of %zu %.1f ms, fastest %.1f ms\n", connects.size(), connects[connects.size() / 2], connects.front());
   return 0;
 }
