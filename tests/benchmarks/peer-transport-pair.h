@@ -15,6 +15,53 @@
 
 namespace bench {
 
+// Counts the buffers reaching a pad, and lets the measuring thread sleep (no
+// CPU spent) until a count is reached.
+class DeliveryCounter {
+public:
+  DeliveryCounter()
+  {
+    g_mutex_init(&lock_);
+    g_cond_init(&cond_);
+  }
+  ~DeliveryCounter()
+  {
+    g_cond_clear(&cond_);
+    g_mutex_clear(&lock_);
+  }
+  void attach(GstElement* sink)
+  {
+    GstPad* pad = gst_element_get_static_pad(sink, "sink");
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, on_buffer, this, nullptr);
+    gst_object_unref(pad);
+  }
+  guint64 count() const { return count_.load(); }
+  // True if `n` arrived within `timeout_us`.
+  bool wait_for(guint64 n, gint64 timeout_us)
+  {
+    const gint64 until = g_get_monotonic_time() + timeout_us;
+    g_mutex_lock(&lock_);
+    while (count_.load() < n && g_cond_wait_until(&cond_, &lock_, until)) {
+    }
+    g_mutex_unlock(&lock_);
+    return count_.load() >= n;
+  }
+
+private:
+  static GstPadProbeReturn on_buffer(GstPad*, GstPadProbeInfo*, gpointer data)
+  {
+    auto* self = static_cast<DeliveryCounter*>(data);
+    g_mutex_lock(&self->lock_);
+    self->count_++;
+    g_cond_signal(&self->cond_);
+    g_mutex_unlock(&self->lock_);
+    return GST_PAD_PROBE_OK;
+  }
+  std::atomic<guint64> count_{ 0 };
+  GMutex lock_;
+  GCond cond_;
+};
+
 class PeerTransportPair {
 public:
   // `profiles` for both sides' srtp-profiles.
@@ -32,14 +79,7 @@ public:
     g_object_set(sink_, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, nullptr);
     gst_bin_add(GST_BIN(recv_pipeline_), sink_);
     g_signal_connect(receiver_, "pad-added", G_CALLBACK(link_to_sink), sink_);
-    GstPad* fakesink_pad = gst_element_get_static_pad(sink_, "sink");
-    gst_pad_add_probe(fakesink_pad, GST_PAD_PROBE_TYPE_BUFFER,
-                      [](GstPad*, GstPadProbeInfo*, gpointer n) {
-                        static_cast<std::atomic<guint64>*>(n)->fetch_add(1);
-                        return GST_PAD_PROBE_OK;
-                      },
-                      &received_, nullptr);
-    gst_object_unref(fakesink_pad);
+    delivered.attach(sink_);
     in_ = gst_element_request_pad_simple(sender_, "sink_%u");
   }
   ~PeerTransportPair()
@@ -88,15 +128,9 @@ public:
     return -1;
   }
 
-  // Pushes one packet (copied into a new buffer, as a packet arrives) into
-  // the sender's sink pad, from this thread.
-  bool push(const guint8* data, gsize size)
-  {
-    GstBuffer* b = gst_buffer_new_allocate(nullptr, size, nullptr);
-    gst_buffer_fill(b, 0, data, size);
-    return gst_pad_push(feeder_, b) == GST_FLOW_OK;
-  }
-  guint64 received() const { return received_.load(); }
+  DeliveryCounter delivered;  // what reached the receiver's fakesink
+
+  GstPad* feeder() const { return feeder_; }
   std::string profile()
   {
     GstStructure* s = nullptr;
@@ -125,7 +159,6 @@ private:
   GstElement *send_pipeline_, *recv_pipeline_, *sender_, *receiver_, *sink_;
   GstPad* in_ = nullptr;
   GstPad* feeder_ = nullptr;
-  std::atomic<guint64> received_{ 0 };
 };
 
 } // namespace bench

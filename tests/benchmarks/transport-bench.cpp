@@ -5,6 +5,9 @@
 //   unprotect: feeder ! srtpanydec ! fakesink (element)  vs srtp_unprotect
 //   both ways: peertransport to peertransport over loopback (ICE, DTLS-SRTP,
 //              SRTP; protect, send, receive, unprotect, push)
+//                                                    vs srtpenc ! udpsink to
+//                                                       udpsrc ! srtpdec, keyed
+//                                                       by hand (GStreamer's own)
 //                                                    vs srtp_protect, send(),
 //                                                       recv(), srtp_unprotect
 //                                                       on two plain UDP sockets
@@ -23,7 +26,6 @@
 //   transport-bench --quick    a few packets: checks every packet decrypts
 //                              and every handshake completes; no timing claims
 #include <algorithm>
-#include <sched.h>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -256,9 +258,28 @@ double element_unprotect_rate(t::SrtpProfile p, const std::vector<std::vector<ui
   return ok ? static_cast<double>(stream.size()) / cpu : -1;
 }
 
-// Both ways through two peertransport elements over loopback: packets the
-// receiver delivered per second of the process's CPU time. The connection's
-// set-up time goes to `*connect_ms`; `*delivered` counts what arrived.
+// Sends `n` packets through `feeder` in bursts that `counter` sees arrive
+// before the next (asleep while waiting; a lost datagram must not stall it).
+// Returns the packets delivered per second of the process's CPU time.
+double burst_rate(GstPad* feeder, bench::DeliveryCounter& counter, size_t n)
+{
+  const double t0 = process_cpu_seconds();
+  for (size_t i = 0; i < n; i += kBurst) {
+    for (size_t j = i; j < i + kBurst && j < n; j++) {
+      const auto packet = clear_packet(static_cast<uint16_t>(j));
+      GstBuffer* b = gst_buffer_new_allocate(nullptr, packet.size(), nullptr);
+      gst_buffer_fill(b, 0, packet.data(), packet.size());
+      if (gst_pad_push(feeder, b) != GST_FLOW_OK)
+        return -1;
+    }
+    counter.wait_for(std::min(i + kBurst, n), 100000);
+  }
+  return static_cast<double>(counter.count()) / (process_cpu_seconds() - t0);
+}
+
+// Both ways through two peertransport elements over loopback. The
+// connection's set-up time goes to `*connect_ms`; `*delivered` counts what
+// arrived.
 double element_round_trip_rate(t::SrtpProfile p, size_t n, double* connect_ms, guint64* delivered)
 {
   bench::PeerTransportPair pair(profile_nick(p));
@@ -271,21 +292,79 @@ double element_round_trip_rate(t::SrtpProfile p, size_t n, double* connect_ms, g
     std::fprintf(stderr, "negotiated %s, not %s\n", pair.profile().c_str(), t::srtp_profile_name(p));
     return -1;
   }
-  const double t0 = process_cpu_seconds();
-  for (size_t i = 0; i < n; i += kBurst) {
-    for (size_t j = i; j < i + kBurst && j < n; j++) {
-      const auto packet = clear_packet(static_cast<uint16_t>(j));
-      if (!pair.push(packet.data(), packet.size()))
-        return -1;
-    }
-    // Drained before the next burst (a lost datagram must not stall it).
-    const gint64 give_up = g_get_monotonic_time() + 100000;
-    while (pair.received() < std::min(i + kBurst, n) && g_get_monotonic_time() < give_up)
-      sched_yield();
-  }
-  const double cpu = process_cpu_seconds() - t0;
-  *delivered = pair.received();
-  return static_cast<double>(*delivered) / cpu;
+  const double rate = burst_rate(pair.feeder(), pair.delivered, n);
+  *delivered = pair.delivered.count();
+  return rate;
+}
+
+// The same path with GStreamer's own SRTP elements over plain UDP, keyed by
+// hand (what a pipeline without our transport would run):
+// srtpenc ! udpsink, then udpsrc ! srtpdec ! fakesink.
+double gst_srtp_round_trip_rate(t::SrtpProfile p, size_t n, guint64* delivered)
+{
+  const bool gcm = p == t::SrtpProfile::AeadAes128Gcm || p == t::SrtpProfile::AeadAes256Gcm;
+  const char* cipher = p == t::SrtpProfile::AeadAes128Gcm   ? "aes-128-gcm"
+                       : p == t::SrtpProfile::AeadAes256Gcm ? "aes-256-gcm"
+                                                            : "aes-128-icm";
+  const char* auth = gcm ? "null" : p == t::SrtpProfile::Aes128CmSha1_32 ? "hmac-sha1-32" : "hmac-sha1-80";
+  const char* rtcp_auth = gcm ? "null" : "hmac-sha1-80";
+  // A free port: bound, read, released.
+  const int probe = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  bind(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  getsockname(probe, reinterpret_cast<sockaddr*>(&addr), &len);
+  const int port = ntohs(addr.sin_port);
+  close(probe);
+
+  std::vector<uint8_t> key = key_for(p);
+  GstBuffer* key_buf = gst_buffer_new_memdup(key.data(), key.size());
+  gchar* receive_desc = g_strdup_printf("udpsrc name=src address=127.0.0.1 port=%d ! srtpdec ! "
+                                        "fakesink name=sink sync=false async=false enable-last-sample=false",
+                                        port);
+  gchar* send_desc = g_strdup_printf("srtpenc name=enc rtp-cipher=%s rtp-auth=%s rtcp-cipher=%s rtcp-auth=%s ! "
+                                     "udpsink host=127.0.0.1 port=%d sync=false async=false",
+                                     cipher, auth, cipher, rtcp_auth, port);
+  GstElement* receiver = gst_parse_launch(receive_desc, nullptr);
+  GstElement* sender = gst_parse_launch(send_desc, nullptr);
+  g_free(receive_desc);
+  g_free(send_desc);
+  if (!receiver || !sender)
+    return -1;
+  GstElement* src = gst_bin_get_by_name(GST_BIN(receiver), "src");
+  GstCaps* caps = gst_caps_new_simple("application/x-srtp", "ssrc", G_TYPE_UINT, 0x42u, "srtp-key", GST_TYPE_BUFFER,
+                                      key_buf, "srtp-cipher", G_TYPE_STRING, cipher, "srtp-auth", G_TYPE_STRING, auth,
+                                      "srtcp-cipher", G_TYPE_STRING, cipher, "srtcp-auth", G_TYPE_STRING, rtcp_auth,
+                                      "media", G_TYPE_STRING, "video", "clock-rate", G_TYPE_INT, 90000,
+                                      "encoding-name", G_TYPE_STRING, "VP8", "payload", G_TYPE_INT, 96, nullptr);
+  g_object_set(src, "caps", caps, nullptr);
+  gst_caps_unref(caps);
+  gst_object_unref(src);
+  GstElement* enc = gst_bin_get_by_name(GST_BIN(sender), "enc");
+  g_object_set(enc, "key", key_buf, nullptr);
+  gst_buffer_unref(key_buf);
+  bench::DeliveryCounter counter;
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(receiver), "sink");
+  counter.attach(sink);
+  gst_object_unref(sink);
+  gst_element_set_state(receiver, GST_STATE_PLAYING);
+  gst_element_set_state(sender, GST_STATE_PLAYING);
+  GstPad* in = gst_element_request_pad_simple(enc, "rtp_sink_%u");
+  GstPad* feeder = bench::feeder_for(in, "application/x-rtp, media=video, payload=96, clock-rate=90000, encoding-name=VP8");
+  const double rate = burst_rate(feeder, counter, n);
+  *delivered = counter.count();
+  gst_pad_unlink(feeder, in);
+  gst_object_unref(feeder);
+  gst_element_set_state(sender, GST_STATE_NULL);
+  gst_element_set_state(receiver, GST_STATE_NULL);
+  gst_element_release_request_pad(enc, in);
+  gst_object_unref(in);
+  gst_object_unref(enc);
+  gst_object_unref(sender);
+  gst_object_unref(receiver);
+  return rate;
 }
 
 // The same with libsrtp2 and two plain UDP sockets in one thread: what any
@@ -391,17 +470,19 @@ int main(int argc, char** argv)
   std::vector<double> connects;
   for (auto p : profiles) {
     // protect ours, raw; unprotect through srtpanydec, raw, identity in its
-    // place; both ways through peertransport, raw with sockets
-    double best[7] = { 0, 0, 0, 0, 0, 0, 0 };
+    // place; both ways through peertransport, raw with sockets, GStreamer's
+    // srtpenc / srtpdec over UDP
+    double best[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };
     const auto stream = protected_stream(p, n);
     for (int r = 0; r < rounds; r++) {
       double connect_ms = -1;
-      guint64 delivered = 0;
-      const double v[7] = { protect_rate(p, true, n), protect_rate(p, false, n),
+      guint64 delivered = 0, gst_delivered = 0;
+      const double v[8] = { protect_rate(p, true, n), protect_rate(p, false, n),
                             element_unprotect_rate(p, stream, quick), raw_unprotect_rate(p, stream),
                             element_unprotect_rate(p, stream, quick, true),
-                            element_round_trip_rate(p, n, &connect_ms, &delivered), raw_round_trip_rate(p, n) };
-      for (int i = 0; i < 7; i++) {
+                            element_round_trip_rate(p, n, &connect_ms, &delivered), raw_round_trip_rate(p, n),
+                            gst_srtp_round_trip_rate(p, n, &gst_delivered) };
+      for (int i = 0; i < 8; i++) {
         if (v[i] < 0) {
           std::fprintf(stderr, "FAIL: %s, measurement %d\n", t::srtp_profile_name(p), i);
           return 1;
@@ -409,9 +490,9 @@ int main(int argc, char** argv)
         best[i] = std::max(best[i], v[i]);
       }
       connects.push_back(connect_ms);
-      if (quick && delivered != n) {
-        std::fprintf(stderr, "FAIL: %s: peertransport delivered %" G_GUINT64_FORMAT " of %zu packets\n",
-                     t::srtp_profile_name(p), delivered, n);
+      if (quick && (delivered != n || gst_delivered != n)) {
+        std::fprintf(stderr, "FAIL: %s: peertransport delivered %" G_GUINT64_FORMAT ", srtpenc/srtpdec %"
+                     G_GUINT64_FORMAT " of %zu packets\n", t::srtp_profile_name(p), delivered, gst_delivered, n);
         return 1;
       }
     }
@@ -424,9 +505,11 @@ int main(int argc, char** argv)
                   "(identity there %5.0fk/s), srtpanydec adds %4.0f ns/packet against %4.0f ns raw (ratio %.2f)\n",
                   t::srtp_profile_name(p), best[0] / 1e3, best[1] / 1e3, best[0] / best[1], best[2] / 1e3,
                   best[4] / 1e3, added_ns, raw_ns, raw_ns / added_ns);
-      std::printf("  %-24s both ways through peertransport over loopback %5.0fk/s per CPU second; raw libsrtp2 + "
-                  "UDP sockets %5.0fk/s (ratio %.2f); the two libsrtp2 calls alone %5.0fk/s (ratio %.2f)\n",
-                  "", best[5] / 1e3, best[6] / 1e3, best[5] / best[6], calls_alone / 1e3, best[5] / calls_alone);
+      std::printf("  %-24s both ways over loopback, per process CPU second: peertransport %5.0fk/s; srtpenc ! udpsink "
+                  "-> udpsrc ! srtpdec %5.0fk/s (ratio %.2f); raw libsrtp2 + UDP sockets %5.0fk/s (ratio %.2f); the "
+                  "two libsrtp2 calls alone %5.0fk/s (ratio %.2f)\n",
+                  "", best[5] / 1e3, best[7] / 1e3, best[5] / best[7], best[6] / 1e3, best[5] / best[6],
+                  calls_alone / 1e3, best[5] / calls_alone);
     }
   }
   std::sort(connects.begin(), connects.end());
