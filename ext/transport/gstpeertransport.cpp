@@ -108,6 +108,7 @@ struct Private {
   GSource *tick = nullptr;
   NiceComponentState ice_state = NICE_COMPONENT_STATE_DISCONNECTED;
   std::string selected_local, selected_remote;
+  std::string negotiated_profile;  /* for the connected message, once keyed */
 
   Negotiation negotiation = Negotiation::Idle;
   bool controlling = false;
@@ -124,6 +125,10 @@ struct Private {
 
   /* Pads. src pads are created and pushed from the ICE thread only. */
   std::vector<GstPad *> sinks;
+  /* Each sink pad's caps, recorded here as its caps event arrives (before
+   * the pad itself stores it), so that whichever pad completes the set sees
+   * all of them, and an offer made at once describes all of them. */
+  std::map<GstPad *, GstCaps *> sink_caps;
   std::map<guint, GstPad *> src_by_pt;
   bool rtcp_src_started = false;
   guint next_sink = 0;
@@ -248,7 +253,7 @@ report (GstPeerTransport * self, const Outcome & o)
     std::vector<GstPad *> sinks;
     {
       std::lock_guard<std::mutex> g (p->lock);
-      profile = transport::srtp_profile_name (p->link->profile ());
+      profile = p->negotiated_profile;
       local = p->selected_local;
       remote = p->selected_remote;
       for (GstPad *pad : p->sinks)
@@ -283,6 +288,7 @@ follow_link_locked (GstPeerTransport * self, Outcome * o)
   if (!p->link)
     return;
   if (p->link->became_keyed ()) {
+    p->negotiated_profile = transport::srtp_profile_name (p->link->profile ());
     o->state_changed |= set_state_locked (self, GST_PEER_TRANSPORT_CONNECTED);
     o->connected = true;
     p->last_received_us = now_us ();
@@ -610,13 +616,14 @@ sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
   if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS) {
     GstCaps *caps;
     gst_event_parse_caps (event, &caps);
-    /* Accepted, the event stays on the pad: the offer reads it there. */
     bool emit = false;
     {
       std::lock_guard<std::mutex> g (p->lock);
-      bool all = !p->sinks.empty ();
+      GstCaps *&slot = p->sink_caps[pad];
+      gst_caps_replace (&slot, caps);
+      bool all = true;
       for (GstPad *s : p->sinks)
-        if (s != pad && !gst_pad_has_current_caps (s))
+        if (!p->sink_caps.count (s))
           all = false;
       if (all && !p->negotiation_needed_sent) {
         p->negotiation_needed_sent = true;
@@ -683,6 +690,11 @@ release_pad (GstElement * element, GstPad * pad)
   {
     std::lock_guard<std::mutex> g (p->lock);
     p->sinks.erase (std::remove (p->sinks.begin (), p->sinks.end (), pad), p->sinks.end ());
+    auto it = p->sink_caps.find (pad);
+    if (it != p->sink_caps.end ()) {
+      gst_caps_unref (it->second);
+      p->sink_caps.erase (it);
+    }
   }
   gst_element_remove_pad (element, pad);
 }
@@ -713,16 +725,15 @@ collect_local (GstPeerTransport * self, sdp::LocalDescription * local)
 
 /* The caps of every sink pad that has them, in pad order; refs returned. */
 static std::vector<GstCaps *>
-sink_caps (GstPeerTransport * self)
+rtp_sink_caps (GstPeerTransport * self)
 {
   std::vector<GstCaps *> caps;
   std::lock_guard<std::mutex> g (self->priv->lock);
   for (GstPad *pad : self->priv->sinks) {
-    GstCaps *c = gst_pad_get_current_caps (pad);
-    if (c && gst_structure_has_name (gst_caps_get_structure (c, 0), "application/x-rtp"))
-      caps.push_back (c);
-    else if (c)
-      gst_caps_unref (c);
+    auto it = self->priv->sink_caps.find (pad);
+    if (it != self->priv->sink_caps.end () &&
+        gst_structure_has_name (gst_caps_get_structure (it->second, 0), "application/x-rtp"))
+      caps.push_back (gst_caps_ref (it->second));
   }
   return caps;
 }
@@ -743,7 +754,7 @@ create_offer (GstPeerTransport * self)
   Private *p = self->priv;
   if (!agent_ready (self, "create-offer"))
     return nullptr;
-  std::vector<GstCaps *> caps = sink_caps (self);
+  std::vector<GstCaps *> caps = rtp_sink_caps (self);
   sdp::LocalDescription local;
   collect_local (self, &local);
   local.setup = "actpass";
@@ -785,7 +796,7 @@ create_answer (GstPeerTransport * self)
     offer = p->remote;
     setup = p->role == transport::DtlsEndpoint::Role::Client ? "active" : "passive";
   }
-  std::vector<GstCaps *> caps = sink_caps (self);
+  std::vector<GstCaps *> caps = rtp_sink_caps (self);
   sdp::LocalDescription local;
   collect_local (self, &local);
   local.setup = setup;
@@ -1256,6 +1267,7 @@ stop_ice (GstPeerTransport * self)
   p->ice_state = NICE_COMPONENT_STATE_DISCONNECTED;
   p->selected_local.clear ();
   p->selected_remote.clear ();
+  p->negotiated_profile.clear ();
   p->negotiation_needed_sent = false;
 }
 
@@ -1314,6 +1326,8 @@ finalize (GObject * object)
 {
   GstPeerTransport *self = GST_PEER_TRANSPORT (object);
   stop_ice (self);
+  for (auto &e : self->priv->sink_caps)
+    gst_caps_unref (e.second);
   delete self->priv;
   G_OBJECT_CLASS (gst_peer_transport_parent_class)->finalize (object);
 }

@@ -50,7 +50,7 @@ FILES:${PN}-mls = "${libdir}/gstreamer-1.0/libgstmls.so ${bindir}/mlsctl"
 RDEPENDS:${PN}-mls = "${PN}"
 # sfuforward, for an SFU built on an appliance-class box: GStreamer only.
 FILES:${PN}-sfu = "${libdir}/gstreamer-1.0/libgstsfu.so"
-# The hop-by-hop transport (ICE, DTLS-SRTP, SRTP), as its elements land.
+# The hop-by-hop transport (ICE, DTLS-SRTP, SRTP): peertransport, srtpanydec.
 FILES:${PN}-transport = "${libdir}/gstreamer-1.0/libgsttransport.so"
 RDEPENDS:${PN}-transport = "${PN}"
 FILES:${PN}-dev += "${libdir}/gstreamer-1.0/*.la"
