@@ -119,6 +119,10 @@ struct Private {
 
   GstPeerTransportState state = GST_PEER_TRANSPORT_NEW;
   uint64_t last_received_us = 0;
+  /* When ICE first found the path: the handshake must complete within
+   * handshake-timeout of it, whichever role waits (a DTLS server that never
+   * hears a ClientHello has no timer of its own). */
+  uint64_t path_found_us = 0;
   uint64_t drops_unknown_pt = 0;
   uint64_t unsent_without_keys = 0;  /* before the handshake ended, or after a failure */
   bool negotiation_needed_sent = false;
@@ -502,8 +506,10 @@ on_component_state (NiceAgent * agent, guint stream_id, guint component_id, guin
       break;
     case NICE_COMPONENT_STATE_CONNECTED:
     case NICE_COMPONENT_STATE_READY:
-      if (p->state == GST_PEER_TRANSPORT_NEW || p->state == GST_PEER_TRANSPORT_CHECKING)
+      if (p->state == GST_PEER_TRANSPORT_NEW || p->state == GST_PEER_TRANSPORT_CHECKING) {
         o.state_changed = set_state_locked (self, GST_PEER_TRANSPORT_HANDSHAKING);
+        p->path_found_us = now_us ();
+      }
       if (p->link && p->role == transport::DtlsEndpoint::Role::Client &&
           p->link->dtls_state () == transport::DtlsEndpoint::State::New)
         p->link->start (now_us (), &out);
@@ -546,6 +552,13 @@ on_tick (gpointer user_data)
       if (due != 0 && now >= due)
         p->link->on_timer (now, &out);
       follow_link_locked (self, &o);
+    }
+    if (p->state == GST_PEER_TRANSPORT_HANDSHAKING && p->path_found_us != 0 &&
+        now > p->path_found_us + static_cast<uint64_t> (p->handshake_timeout_ms) * 1000) {
+      o.error = "the DTLS handshake did not complete within " + std::to_string (p->handshake_timeout_ms) +
+          " ms of ICE finding a path";
+      o.state_changed = set_state_locked (self, GST_PEER_TRANSPORT_FAILED);
+      p->link.reset ();
     }
     if (p->state == GST_PEER_TRANSPORT_CONNECTED && p->peer_timeout_ms > 0 &&
         now > p->last_received_us + static_cast<uint64_t> (p->peer_timeout_ms) * 1000) {
@@ -1182,6 +1195,8 @@ start_ice (GstPeerTransport * self, std::string * error)
     cert = transport::Certificate::from_pem (pem, error);
     OPENSSL_cleanse (pem, strlen (pem));  /* it holds the private key */
     g_free (pem);
+    if (!cert)
+      *error = "certificate-file " + cert_file + ": " + *error;
   }
   if (!cert)
     return false;
@@ -1268,6 +1283,7 @@ stop_ice (GstPeerTransport * self)
   p->selected_local.clear ();
   p->selected_remote.clear ();
   p->negotiated_profile.clear ();
+  p->path_found_us = 0;
   p->negotiation_needed_sent = false;
 }
 

@@ -2,7 +2,8 @@
 // peertransport between two of our pipelines on loopback: they agree on
 // AEAD AES-256-GCM and carry VP8 and Opus both ways, decoded on each side; a
 // fingerprint changed in the signalling fails the handshake and nothing
-// flows; a peer that vanishes is noticed and the survivor stops sending;
+// flows; a handshake nobody starts fails at its timeout; a certificate
+// loaded from a file is the one announced and checked; a peer that vanishes is noticed and the survivor stops sending;
 // descriptions and candidates we cannot use are refused; garbage sent to the
 // transport's socket is counted and never reaches the pads; an ICE restart
 // keeps media flowing on the same keys; an ICE-lite answerer works; a STUN
@@ -15,6 +16,11 @@
 #include <string>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <unistd.h>
 #include <gst/check/gstcheck.h>
 
 #include "element-stats.h"
@@ -459,6 +465,137 @@ GST_START_TEST(test_srtp_profiles_decide_what_is_agreed)
 }
 GST_END_TEST;
 
+// Both sides made DTLS servers by a signalling path that rewrote a=setup:
+// nobody sends a ClientHello, and the handshake fails at its timeout with an
+// error instead of waiting for ever.
+static std::string replace_setup(const std::string& sdp, const char* from, const char* to)
+{
+  std::string out = sdp;
+  for (size_t at = 0; (at = out.find(from, at)) != std::string::npos; at += strlen(to))
+    out.replace(at, strlen(from), to);
+  return out;
+}
+
+GST_START_TEST(test_handshake_that_never_completes_times_out)
+{
+  Side a(1000, "handshake-timeout=1500"), b(2000, "handshake-timeout=1500");
+  a.play();
+  b.play();
+  a.wait_for_caps();
+  b.wait_for_caps();
+  gchar* offer = nullptr;
+  g_signal_emit_by_name(a.transport, "create-offer", &offer);
+  fail_unless(offer != nullptr);
+  gboolean ok = FALSE;
+  const std::string forced = replace_setup(offer, "a=setup:actpass", "a=setup:active");  // b becomes the server
+  g_free(offer);
+  g_signal_emit_by_name(b.transport, "set-remote-description", forced.c_str(), &ok);
+  fail_unless(ok);
+  gchar* answer = nullptr;
+  g_signal_emit_by_name(b.transport, "create-answer", &answer);
+  fail_unless(answer != nullptr);
+  const std::string back = replace_setup(answer, "a=setup:passive", "a=setup:active");  // and a too
+  g_free(answer);
+  g_signal_emit_by_name(a.transport, "set-remote-description", back.c_str(), &ok);
+  fail_unless(ok);
+  const gint64 start = g_get_monotonic_time();
+  const std::string error = a.bus_message(GST_MESSAGE_ERROR, 10 * GST_SECOND);
+  fail_unless(error.find("did not complete") != std::string::npos, "error: '%s'", error.c_str());
+  const double after = static_cast<double>(g_get_monotonic_time() - start) / G_USEC_PER_SEC;
+  fail_unless(after < 5, "after %.1f s", after);
+  fail_unless(wait_for_state(a.transport, "failed", 2));
+  ck_assert_uint_eq(stat(a.transport, "rtp-sent") + stat(b.transport, "rtp-sent"), 0);
+}
+GST_END_TEST;
+
+// A certificate loaded from a PEM file: its fingerprint is what the element
+// announces, a peer checks it and connects; a file that is not a certificate
+// and key, or no file, refuses the state change with a message saying so.
+static std::string make_pem(std::string* fingerprint)
+{
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  X509* x = X509_new();
+  X509_set_version(x, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+  X509_gmtime_adj(X509_getm_notBefore(x), 0);
+  X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+  X509_set_pubkey(x, key);
+  X509_NAME* name = X509_get_subject_name(x);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("appliance"), -1, -1, 0);
+  X509_set_issuer_name(x, name);
+  fail_unless(X509_sign(x, key, EVP_sha256()) > 0);
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509(bio, x);
+  PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<size_t>(len));
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  X509_digest(x, EVP_sha256(), md, &md_len);
+  fingerprint->clear();
+  for (unsigned int i = 0; i < md_len; i++) {
+    char hex[4];
+    snprintf(hex, sizeof hex, i ? ":%02X" : "%02X", md[i]);
+    *fingerprint += hex;
+  }
+  BIO_free(bio);
+  X509_free(x);
+  EVP_PKEY_free(key);
+  return pem;
+}
+
+static std::string write_temp(const std::string& text)
+{
+  gchar* path = nullptr;
+  const int fd = g_file_open_tmp("peertransport-XXXXXX.pem", &path, nullptr);
+  fail_unless(fd >= 0);
+  close(fd);
+  fail_unless(g_file_set_contents(path, text.data(), static_cast<gssize>(text.size()), nullptr));
+  std::string p = path;
+  g_free(path);
+  return p;
+}
+
+GST_START_TEST(test_certificate_from_a_file)
+{
+  std::string expected;
+  const std::string path = write_temp(make_pem(&expected));
+  {
+    const std::string props = "certificate-file=" + path;
+    Side a(1000, props.c_str()), b(2000);
+    gst_element_set_state(a.pipeline, GST_STATE_READY);
+    gchar* fp = nullptr;
+    g_object_get(a.transport, "local-fingerprint", &fp, nullptr);
+    fail_unless(fp && expected == fp, "announces %s, the file's certificate is %s", fp, expected.c_str());
+    g_free(fp);
+    PeerSignalling sig(a.transport, b.transport);
+    connect_pair(a, b, sig);
+  }
+  g_unlink(path.c_str());
+  for (const char* bad : { "not a certificate", "" }) {
+    const std::string garbage = write_temp(bad);
+    GstElement* t = gst_element_factory_make("peertransport", nullptr);
+    g_object_set(t, "certificate-file", garbage.c_str(), nullptr);
+    GstBus* bus = gst_bus_new();
+    gst_element_set_bus(t, bus);
+    fail_unless(gst_element_set_state(t, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE);
+    GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+    fail_unless(m != nullptr);
+    GError* e = nullptr;
+    gst_message_parse_error(m, &e, nullptr);
+    fail_unless(strstr(e->message, "certificate-file") != nullptr, "%s", e->message);
+    g_error_free(e);
+    gst_message_unref(m);
+    gst_element_set_state(t, GST_STATE_NULL);
+    gst_element_set_bus(t, nullptr);
+    gst_object_unref(bus);
+    gst_object_unref(t);
+    g_unlink(garbage.c_str());
+  }
+}
+GST_END_TEST;
+
 static Suite* peertransport_suite()
 {
   Suite* s = suite_create("peertransport");
@@ -471,6 +608,8 @@ static Suite* peertransport_suite()
   tcase_add_test(tc, test_unusable_descriptions_and_candidates_are_refused);
   tcase_add_test(tc, test_garbage_on_the_socket_is_dropped);
   tcase_add_test(tc, test_ice_restart_keeps_media_on_the_same_keys);
+  tcase_add_test(tc, test_handshake_that_never_completes_times_out);
+  tcase_add_test(tc, test_certificate_from_a_file);
   tcase_add_test(tc, test_ice_lite_answerer);
   tcase_add_test(tc, test_srtp_profiles_decide_what_is_agreed);
   tcase_add_test(tc, test_stun_server_gives_a_server_reflexive_candidate);
