@@ -125,6 +125,7 @@ struct Private {
   uint64_t path_found_us = 0;
   uint64_t drops_unknown_pt = 0;
   uint64_t unsent_without_keys = 0;  /* before the handshake ended, or after a failure */
+  uint64_t unsent_oversized = 0;     /* larger than a datagram can be once protected */
   bool negotiation_needed_sent = false;
 
   /* Pads. src pads are created and pushed from the ICE thread only. */
@@ -408,7 +409,8 @@ on_receive (NiceAgent * agent, guint stream_id, guint component_id, guint len, g
       return;
     }
     kind = p->link->receive (map.data, &size, now_us (), &out);
-    pt = map.data[1] & 0x7f;
+    if (kind == transport::PacketKind::Rtp)  /* at least an RTP header long */
+      pt = map.data[1] & 0x7f;
     if (kind == transport::PacketKind::Rtp || kind == transport::PacketKind::Rtcp || kind == transport::PacketKind::Dtls)
       p->last_received_us = now_us ();
     follow_link_locked (self, &o);
@@ -585,6 +587,13 @@ sink_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
     gst_buffer_unref (buf);
     return GST_FLOW_OK;
   }
+  if (map.size > kMaxPacket - transport::SrtpSession::kMaxTrailer) {  /* no UDP datagram holds it */
+    gst_buffer_unmap (buf, &map);
+    gst_buffer_unref (buf);
+    std::lock_guard<std::mutex> g (p->lock);
+    p->unsent_oversized++;
+    return GST_FLOW_OK;
+  }
   /* Protected in a copy: upstream's buffer stays as it was, and an MTU-sized
    * packet needs no allocation. */
   uint8_t stack[kStackPacket + transport::SrtpSession::kMaxTrailer];
@@ -592,11 +601,11 @@ sink_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   uint8_t *data = stack;
   size_t capacity = sizeof stack;
   if (map.size > kStackPacket) {
-    heap.resize (std::min (map.size, kMaxPacket) + transport::SrtpSession::kMaxTrailer);
+    heap.resize (map.size + transport::SrtpSession::kMaxTrailer);
     data = heap.data ();
     capacity = heap.size ();
   }
-  size_t size = std::min (map.size, kMaxPacket);
+  size_t size = map.size;
   memcpy (data, map.data, size);
   gst_buffer_unmap (buf, &map);
   gst_buffer_unref (buf);
@@ -1029,7 +1038,7 @@ make_stats (GstPeerTransport * self)
       "drops-without-keys", G_TYPE_UINT64, static_cast<guint64> (ls.drops_without_keys),
       "drops-unknown-payload-type", G_TYPE_UINT64, static_cast<guint64> (p->drops_unknown_pt),
       "unsent-without-keys", G_TYPE_UINT64, static_cast<guint64> (ls.unsent_without_keys + p->unsent_without_keys),
-      "unsent-unprotectable", G_TYPE_UINT64, static_cast<guint64> (ls.unsent_unprotectable),
+      "unsent-unprotectable", G_TYPE_UINT64, static_cast<guint64> (ls.unsent_unprotectable + p->unsent_oversized),
       "dtls-received", G_TYPE_UINT64, static_cast<guint64> (ls.dtls_received),
       "dtls-retransmissions", G_TYPE_UINT64, retransmissions,
       NULL);
