@@ -7,20 +7,17 @@
 // DIR as it was: new state is written to a temporary file and renamed into
 // place only after everything else succeeded.
 #include <cctype>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <fcntl.h>
 #include <map>
 #include <string>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <vector>
 
 #include <openssl/crypto.h>
 
 #include "mls/group.h"
+#include "mls/state_dir.h"
 
 namespace m = gste2ee::mls;
 
@@ -61,46 +58,19 @@ T check(m::Result<T> r, const char* what)
 
 m::Bytes read_file(const std::string& path)
 {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f)
-    die("cannot read " + path + ": " + std::strerror(errno));
   m::Bytes out;
-  uint8_t buf[65536];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
-    out.insert(out.end(), buf, buf + n);
-  const bool bad = std::ferror(f);
-  std::fclose(f);
-  if (bad)
-    die("cannot read " + path);
+  std::string error;
+  if (!m::read_file(path, &out, &error))
+    die(error);
   return out;
 }
 
-// Writes atomically (temporary file, then rename), mode 0600.
+// Atomically (temporary file, then rename), mode 0600.
 void write_file(const std::string& path, const m::Bytes& data)
 {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0)
-    die("cannot write " + tmp + ": " + std::strerror(errno));
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      die("cannot write " + tmp + ": " + std::strerror(errno));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    die("cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    die("cannot replace " + path + ": " + std::strerror(errno));
-  }
+  std::string error;
+  if (!m::write_file_atomic(path, data, &error))
+    die(error);
 }
 
 m::Bytes from_hex(const std::string& hex)
@@ -175,51 +145,45 @@ void write_message(const std::string& path, const m::MLSMessage& msg)
   write_file(path, check(m::wire::encode(msg), "encoding"));
 }
 
-// key-package.state: struct { KeyPackage kp; opaque init<V>; opaque enc<V>; opaque sig<V>; }
-m::Bytes save_kp(const m::KeyPackageSecrets& s)
-{
-  m::Writer w;
-  if (!m::write(w, s.key_package) || !w.opaque(s.init_priv) || !w.opaque(s.encryption_priv) ||
-      !w.opaque(s.signature_priv))
-    die("cannot encode the KeyPackage state");
-  return w.take();
-}
-
-m::KeyPackageSecrets load_kp(const m::Bytes& b)
-{
-  m::Reader r(b);
-  m::KeyPackageSecrets s;
-  if (!m::read(r, s.key_package) || !m::wire::read(r, s.init_priv) || !m::wire::read(r, s.encryption_priv) ||
-      !m::wire::read(r, s.signature_priv) || !r.finish())
-    die("KeyPackage state is damaged");
-  return s;
-}
-
+// The state directory, in the format mlskeyer's state-dir shares.
 struct State {
-  std::string dir;
-  std::string group_path() const { return dir + "/group.state"; }
-  std::string kp_path() const { return dir + "/key-package.state"; }
-
+  m::StateDir dir;
   m::Group group() const
   {
-    auto bytes = read_file(group_path());
-    auto g = m::Group::load(bytes);
-    OPENSSL_cleanse(bytes.data(), bytes.size());
-    return check(std::move(g), "state");
+    std::optional<m::Group> g;
+    std::string error;
+    if (!dir.load_group(&g, &error))
+      die("state: " + error);
+    return std::move(*g);
   }
   void save(const m::Group& g) const
   {
-    auto bytes = check(g.save(), "saving state");
-    write_file(group_path(), bytes);
-    OPENSSL_cleanse(bytes.data(), bytes.size());
+    std::string error;
+    if (!dir.save_group(g, &error))
+      die(error);
+  }
+  m::KeyPackageSecrets key_package() const
+  {
+    m::KeyPackageSecrets kp;
+    std::string error;
+    if (!dir.load_key_package(&kp, &error))
+      die(error);
+    return kp;
+  }
+  void save(const m::KeyPackageSecrets& kp) const
+  {
+    std::string error;
+    if (!dir.save_key_package(kp, &error))
+      die(error);
   }
 };
 
 void run(const Args& a)
 {
-  State st{ a.one("state") };
-  if (::mkdir(st.dir.c_str(), 0700) != 0 && errno != EEXIST)
-    die("cannot create " + st.dir + ": " + std::strerror(errno));
+  State st{ m::StateDir(a.one("state")) };
+  std::string error;
+  if (!st.dir.ensure(&error))
+    die(error);
   const std::string& c = a.command;
   const uint64_t now = static_cast<uint64_t>(std::time(nullptr));
   const uint64_t day = 86400;
@@ -231,20 +195,20 @@ void run(const Args& a)
     m::MLSMessage msg;
     msg.message.emplace<m::KeyPackage>(kp.key_package);
     write_message(a.one("out"), msg);
-    write_file(st.kp_path(), save_kp(kp));
+    st.save(kp);
   } else if (c == "create") {
     const std::string id = a.one("identity");
     auto kp = check(m::generate_key_package(suite_arg(a), m::Bytes(id.begin(), id.end()), now - day, now + 90 * day),
                     "KeyPackage");
     st.save(check(m::Group::create(kp, from_hex(a.one("group-id"))), "create"));
   } else if (c == "join") {
-    const auto kp = load_kp(read_file(st.kp_path()));
+    const auto kp = st.key_package();
     const auto msg = message_file(a.one("welcome"));
     const auto* welcome = std::get_if<m::Welcome>(&msg.message);
     if (!welcome)
       die("--welcome is not a Welcome");
     st.save(check(m::Group::join(*welcome, kp, std::nullopt, {}), "join"));
-    ::unlink(st.kp_path().c_str());  // its init key is used up
+    st.dir.remove_key_package();  // its init key is used up
   } else if (c == "add" || c == "update" || c == "remove") {
     const m::Group g = st.group();
     std::vector<m::KeyPackage> adds;
