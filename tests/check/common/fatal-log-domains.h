@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // gstcheck turns warnings and criticals into failures only for GLib's and
-// GStreamer's own log domains; ours ("GStreamer-SFrame", "GStreamer-SFU" and
-// "GStreamer-Transport" for the plugins, "GStreamer-E2EE" for libgste2ee) would merely print. Including this header
-// makes them abort the test, before main() runs.
+// GStreamer's own log domains; ours ("GStreamer-SFrame", "GStreamer-SFU",
+// "GStreamer-Transport" and "GStreamer-MLS" for the plugins, "GStreamer-E2EE"
+// for libgste2ee) would merely print. Including this header makes them abort
+// the test, before main() runs.
 #pragma once
 
 #include <glib.h>
@@ -15,6 +16,7 @@ inline const bool kOurDomainsFatal = [] {
   g_log_set_fatal_mask("GStreamer-E2EE", levels);
   g_log_set_fatal_mask("GStreamer-SFU", levels);
   g_log_set_fatal_mask("GStreamer-Transport", levels);
+  g_log_set_fatal_mask("GStreamer-MLS", levels);
   return true;
 }();
 

@@ -1,0 +1,874 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * SECTION:element-mlskeyer
+ * @title: mlskeyer
+ * @see_also: sframeenc, sframedec
+ *
+ * End-to-end layer: one member of an MLS group (RFC 9420) that keeps the
+ * pipeline's shared SFrame keyring (GstContext "gst.e2ee.keyring") filled
+ * with the keys of the group's current epoch, derived as RFC 9605 section
+ * 5.2 says: one base_key per epoch from the MLS exporter ("SFrame 1.0 Base
+ * Key", Nk bytes of the SFrame cipher suite), and for every member the KID
+ * `context << (S + E) | leaf index << E | epoch mod 2^E`, E = `epoch-bits`,
+ * S the bits of the ratchet tree's width in leaves. On a new epoch the
+ * encrypting KID switches at once (sframeenc then asks upstream for a key
+ * frame) and the previous epochs' keys stay for frames in flight
+ * (`overlap-epochs`, `epoch-overlap`), then leave the keyring, which wipes
+ * them.
+ *
+ * MLS messages travel through pads, so any reliable transport fits: the
+ * sink pad takes what the delivery service distributes, in its order (one
+ * TLS-serialized MLSMessage per buffer: Welcome, PublicMessage,
+ * PrivateMessage); the src pad gives what this member sends (its
+ * KeyPackage when it waits to join). With `state-dir` (the directory format
+ * of `mlsctl --state`), the member's state survives restarts, and a member
+ * prepared with mlsctl needs no pads at all.
+ *
+ * Every epoch change is an element message `mlskeyer-epoch` (epoch, own
+ * leaf index, members, who joined and who left, a safety code people can
+ * compare); a message that does not apply (not for this group or epoch, a
+ * bad signature, a Welcome for somebody else) is counted, posted as a
+ * warning, and changes nothing.
+ *
+ * ## Example launch line
+ * A member whose state mlsctl prepared, decrypting what another member of
+ * the group sends:
+ * |[
+ * gst-launch-1.0 mlskeyer state-dir=bob  udpsrc port=5004 caps=application/x-rtp,media=application,clock-rate=90000,encoding-name=X-GST !
+ *   rtpgstdepay ! sframedec ! vp8dec ! autovideosink
+ * ]|
+ *
+ * Since: 0.1
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstmlskeyer.h"
+
+#include <algorithm>
+#include <ctime>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gst/e2ee/e2ee.h>
+
+#include "mls/sframe_epoch.h"
+#include "mls/sframe_key_plan.h"
+#include "mls/state_dir.h"
+#include "sframe/suite.h"
+
+GST_DEBUG_CATEGORY_STATIC (mls_keyer_debug);
+#define GST_CAT_DEFAULT mls_keyer_debug
+
+using namespace gste2ee;
+
+namespace {
+
+constexpr guint kDefaultMlsSuite = 1;
+constexpr guint kDefaultEpochBits = 4;
+constexpr guint kDefaultOverlapEpochs = 1;
+constexpr guint kDefaultEpochOverlapMs = 2000;
+constexpr GstClockTime kTick = 100 * GST_MSECOND;  /* how often old epochs are checked for expiry */
+constexpr uint64_t kKeyPackageLifetimeS = 90 * 86400;
+
+struct Stats {
+  guint64 handled = 0, refused = 0, ignored = 0, epochs = 0;
+};
+
+/* Everything the GObject instance (zero-filled C) cannot hold itself. */
+struct Private {
+  std::mutex lock;
+
+  /* Properties. */
+  std::string identity, group_id_hex, state_dir;
+  guint mls_suite = kDefaultMlsSuite;
+  GstE2eeCipherSuite sframe_suite = GST_E2EE_CIPHER_DEFAULT;
+  GstMlsKeyerMode mode = GST_MLS_KEYER_MODE_JOIN;
+  guint epoch_bits = kDefaultEpochBits;
+  guint overlap_epochs = kDefaultOverlapEpochs;
+  guint epoch_overlap_ms = kDefaultEpochOverlapMs;
+
+  /* The member. */
+  std::optional<mls::Group> group;
+  std::optional<mls::KeyPackageSecrets> key_package;  /* published, waiting for a Welcome */
+  std::unique_ptr<mls::SframeKeyPlan> plan;
+  std::vector<std::pair<uint32_t, mls::Bytes>> members;
+  std::string safety_code;
+  Stats stats;
+
+  GstClockID tick = nullptr;
+  bool src_started = false;
+};
+
+/* What happened under the lock that must be told once it is released. */
+struct Outcome {
+  GstMessage *epoch_message = nullptr;
+  std::string warning;
+  bool notify_epoch = false;
+};
+
+std::string
+identity_text (const mls::Bytes & b)
+{
+  return std::string (b.begin (), b.end ());
+}
+
+bool
+parse_hex (const std::string & hex, mls::Bytes * out)
+{
+  if (hex.empty () || hex.size () % 2)
+    return false;
+  out->clear ();
+  for (size_t i = 0; i < hex.size (); i += 2) {
+    const int hi = g_ascii_xdigit_value (hex[i]), lo = g_ascii_xdigit_value (hex[i + 1]);
+    if (hi < 0 || lo < 0)
+      return false;
+    out->push_back (static_cast<uint8_t> (hi << 4 | lo));
+  }
+  return true;
+}
+
+} // namespace
+
+struct _GstMlsKeyer {
+  GstElement parent;
+  GstPad *sinkpad, *srcpad;
+  GstE2eeKeyring *keyring;  /* guarded by the object lock (keyring element API) */
+  Private *priv;
+};
+
+G_DEFINE_TYPE (GstMlsKeyer, gst_mls_keyer, GST_TYPE_ELEMENT);
+GST_ELEMENT_REGISTER_DEFINE (mlskeyer, "mlskeyer", GST_RANK_NONE, GST_TYPE_MLS_KEYER);
+
+enum {
+  PROP_0,
+  PROP_IDENTITY,
+  PROP_MLS_CIPHER_SUITE,
+  PROP_SFRAME_CIPHER_SUITE,
+  PROP_GROUP_ID,
+  PROP_MODE,
+  PROP_STATE_DIR,
+  PROP_EPOCH_BITS,
+  PROP_OVERLAP_EPOCHS,
+  PROP_EPOCH_OVERLAP,
+  PROP_EPOCH,
+  PROP_MEMBERS,
+  PROP_SAFETY_CODE,
+  PROP_STATS,
+};
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("application/x-mls"));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("application/x-mls"));
+
+GType
+gst_mls_keyer_mode_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_MLS_KEYER_MODE_JOIN, "Join: publish a KeyPackage and wait for a Welcome", "join" },
+    { GST_MLS_KEYER_MODE_CREATE, "Create: start a new group of one", "create" },
+    { 0, NULL, NULL },
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstMlsKeyerMode", values));
+  return type;
+}
+
+static uint64_t
+now_us ()
+{
+  return static_cast<uint64_t> (g_get_monotonic_time ());
+}
+
+/* ---- The keyring ---- */
+
+/* Applies the plan's changes; keys are copied by the keyring, which wipes
+ * them when they leave it. Lock held (ours; the keyring has its own). */
+static void
+apply_changes_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, const mls::SframeKeyPlan::Changes & c)
+{
+  Private *p = self->priv;
+  if (!keyring || c.empty ())
+    return;
+  for (uint64_t kid : c.remove)
+    gst_e2ee_keyring_remove_key (keyring, kid);
+  for (uint64_t kid : c.add) {
+    GError *err = nullptr;
+    gst_e2ee_keyring_remove_key (keyring, kid);  /* a KID of a wrapped epoch the plan already let go */
+    if (!gst_e2ee_keyring_add_key (keyring, kid, p->sframe_suite, c.base_key.data (), c.base_key.size (), &err)) {
+      GST_WARNING_OBJECT (self, "KID %" G_GUINT64_FORMAT ": %s", kid, err->message);
+      g_error_free (err);
+    }
+  }
+  if (!c.encrypt.empty ()) {
+    GError *err = nullptr;
+    if (!gst_e2ee_keyring_set_encrypt_kid (keyring, c.encrypt[0], &err)) {
+      GST_WARNING_OBJECT (self, "encrypt KID %" G_GUINT64_FORMAT ": %s", c.encrypt[0], err->message);
+      g_error_free (err);
+    }
+  }
+}
+
+static GstE2eeKeyring *
+keyring_ref (GstMlsKeyer * self)
+{
+  GST_OBJECT_LOCK (self);
+  GstE2eeKeyring *k = self->keyring ? GST_E2EE_KEYRING (gst_object_ref (self->keyring)) : nullptr;
+  GST_OBJECT_UNLOCK (self);
+  return k;
+}
+
+static GValue
+member_array (const std::vector<std::pair<uint32_t, mls::Bytes>> &members)
+{
+  GValue array = G_VALUE_INIT;
+  gst_value_array_init (&array, members.size ());
+  for (const auto &m : members) {
+    GValue v = G_VALUE_INIT;
+    g_value_init (&v, GST_TYPE_STRUCTURE);
+    GstStructure *s = gst_structure_new ("member", "leaf-index", G_TYPE_UINT, m.first, "identity", G_TYPE_STRING,
+        identity_text (m.second).c_str (), NULL);
+    g_value_take_boxed (&v, s);
+    gst_value_array_append_and_take_value (&array, &v);
+  }
+  return array;
+}
+
+static GValue
+identity_array (const std::vector<std::string> &ids)
+{
+  GValue array = G_VALUE_INIT;
+  gst_value_array_init (&array, ids.size ());
+  for (const auto &id : ids) {
+    GValue v = G_VALUE_INIT;
+    g_value_init (&v, G_TYPE_STRING);
+    g_value_set_string (&v, id.c_str ());
+    gst_value_array_append_and_take_value (&array, &v);
+  }
+  return array;
+}
+
+/* The group is in a (possibly new) epoch: keys into the keyring, and the
+ * epoch message for the bus. Lock held. */
+static bool
+enter_epoch_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, Outcome * o)
+{
+  Private *p = self->priv;
+  auto suite = sframe::suite_info (static_cast<uint16_t> (p->sframe_suite));
+  if (!suite) {
+    o->warning = "unknown SFrame cipher suite";
+    return false;
+  }
+  auto epoch = mls::sframe_epoch (*p->group, suite.value ()->key_size, p->epoch_bits);
+  if (!epoch) {
+    o->warning = std::string ("cannot derive the epoch's SFrame keys: ") + epoch.message ();
+    return false;
+  }
+  const mls::SframeEpoch &e = epoch.value ();
+  if (p->plan && p->plan->has_epoch () && e.epoch <= p->plan->current_epoch ())
+    return true;  /* a proposal kept for later: same epoch, same keys */
+  if (!p->plan) {
+    mls::SframeKeyPlan::Config config;
+    config.overlap_epochs = p->overlap_epochs;
+    config.overlap_us = static_cast<uint64_t> (p->epoch_overlap_ms) * 1000;
+    p->plan = std::make_unique<mls::SframeKeyPlan> (config);
+  }
+  mls::SframeKeyPlan::Changes changes;
+  if (!p->plan->enter (e, now_us (), &changes)) {
+    o->warning = "the group is too large for epoch-bits: a KID would not fit 64 bits";
+    return false;
+  }
+  apply_changes_locked (self, keyring, changes);
+
+  std::vector<std::string> joined, left;
+  std::set<std::string> before, after;
+  for (const auto &m : p->members)
+    before.insert (identity_text (m.second));
+  for (const auto &m : e.members)
+    after.insert (identity_text (m.second));
+  for (const auto &id : after)
+    if (!before.count (id))
+      joined.push_back (id);
+  for (const auto &id : before)
+    if (!after.count (id))
+      left.push_back (id);
+  p->members = e.members;
+  p->safety_code = e.safety_code;
+  p->stats.epochs++;
+
+  GstStructure *s = gst_structure_new ("mlskeyer-epoch", "epoch", G_TYPE_UINT64, static_cast<guint64> (e.epoch),
+      "own-leaf-index", G_TYPE_UINT, e.own_index, "safety-code", G_TYPE_STRING, e.safety_code.c_str (), NULL);
+  GValue members = member_array (e.members), j = identity_array (joined), l = identity_array (left);
+  gst_structure_take_value (s, "members", &members);
+  gst_structure_take_value (s, "joined", &j);
+  gst_structure_take_value (s, "left", &l);
+  o->epoch_message = gst_message_new_element (GST_OBJECT (self), s);
+  o->notify_epoch = true;
+  GST_INFO_OBJECT (self, "epoch %" G_GUINT64_FORMAT ", %zu members, own leaf %u, safety code %s", e.epoch,
+      e.members.size (), e.own_index, e.safety_code.c_str ());
+  return true;
+}
+
+static void
+report (GstMlsKeyer * self, Outcome & o)
+{
+  if (o.epoch_message)
+    gst_element_post_message (GST_ELEMENT (self), o.epoch_message);
+  o.epoch_message = nullptr;
+  if (o.notify_epoch) {
+    g_object_notify (G_OBJECT (self), "epoch");
+    g_object_notify (G_OBJECT (self), "members");
+  }
+  if (!o.warning.empty ())
+    GST_ELEMENT_WARNING (self, STREAM, DECRYPT, ("MLS: %s", o.warning.c_str ()), (NULL));
+}
+
+/* The member's state to disk, if it has a directory. Lock held. */
+static void
+persist_locked (GstMlsKeyer * self, Outcome * o)
+{
+  Private *p = self->priv;
+  if (p->state_dir.empty () || !p->group)
+    return;
+  std::string error;
+  if (!mls::StateDir (p->state_dir).save_group (*p->group, &error))
+    o->warning = "the state is not saved (a restart will not rejoin this epoch): " + error;
+}
+
+/* ---- MLS messages from the delivery service (the sink pad) ---- */
+
+static void
+handle_message_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, const mls::Bytes & bytes, Outcome * o)
+{
+  Private *p = self->priv;
+  auto decoded = mls::wire::decode<mls::MLSMessage> (bytes);
+  if (!decoded) {
+    p->stats.refused++;
+    o->warning = std::string ("refused a buffer that is not an MLSMessage: ") + decoded.message ();
+    return;
+  }
+  const mls::MLSMessage &msg = decoded.value ();
+  if (const auto *welcome = std::get_if<mls::Welcome> (&msg.message)) {
+    if (p->group || !p->key_package) {
+      p->stats.ignored++;  /* already a member: Welcomes are for the others */
+      return;
+    }
+    auto joined = mls::Group::join (*welcome, *p->key_package, std::nullopt, {});
+    if (!joined) {
+      /* Every new member sees every Welcome of the group: one for somebody
+       * else is expected, anything else is worth a warning. */
+      p->stats.refused++;
+      o->warning = std::string ("a Welcome we cannot use: ") + joined.message ();
+      return;
+    }
+    p->group.emplace (std::move (joined).value ());
+    p->key_package.reset ();
+    if (!p->state_dir.empty ())
+      mls::StateDir (p->state_dir).remove_key_package ();
+    p->stats.handled++;
+    persist_locked (self, o);
+    enter_epoch_locked (self, keyring, o);
+    return;
+  }
+  if (!std::holds_alternative<mls::PublicMessage> (msg.message) &&
+      !std::holds_alternative<mls::PrivateMessage> (msg.message)) {
+    p->stats.ignored++;  /* KeyPackages and GroupInfo are for whoever commits */
+    return;
+  }
+  if (!p->group) {
+    p->stats.ignored++;  /* handshake of a group we are not in (yet) */
+    return;
+  }
+  auto next = p->group->handle (msg, {});
+  if (!next) {
+    p->stats.refused++;
+    o->warning = std::string ("refused a handshake message: ") + next.message () + " (" +
+        mls::error_name (next.error ()) + ")";
+    return;
+  }
+  p->group.emplace (std::move (next).value ());
+  p->stats.handled++;
+  persist_locked (self, o);
+  enter_epoch_locked (self, keyring, o);
+}
+
+static GstFlowReturn
+sink_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
+{
+  (void) pad;
+  GstMlsKeyer *self = GST_MLS_KEYER (parent);
+  GstMapInfo map;
+  if (!gst_buffer_map (buf, &map, GST_MAP_READ)) {
+    gst_buffer_unref (buf);
+    return GST_FLOW_OK;
+  }
+  mls::Bytes bytes (map.data, map.data + map.size);
+  gst_buffer_unmap (buf, &map);
+  gst_buffer_unref (buf);
+  GstE2eeKeyring *keyring = keyring_ref (self);
+  Outcome o;
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    handle_message_locked (self, keyring, bytes, &o);
+  }
+  gst_clear_object (&keyring);
+  report (self, o);
+  return GST_FLOW_OK;
+}
+
+/* ---- What this member sends (the src pad) ---- */
+
+static void
+push_message (GstMlsKeyer * self, const mls::MLSMessage & msg)
+{
+  auto bytes = mls::wire::encode (msg);
+  if (!bytes)
+    return;
+  bool start;
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    start = !self->priv->src_started;
+    self->priv->src_started = true;
+  }
+  if (start) {
+    gchar *id = gst_pad_create_stream_id (self->srcpad, GST_ELEMENT (self), "mls");
+    gst_pad_push_event (self->srcpad, gst_event_new_stream_start (id));
+    g_free (id);
+    GstCaps *caps = gst_caps_new_empty_simple ("application/x-mls");
+    gst_pad_push_event (self->srcpad, gst_event_new_caps (caps));
+    gst_caps_unref (caps);
+    GstSegment seg;
+    gst_segment_init (&seg, GST_FORMAT_BYTES);
+    gst_pad_push_event (self->srcpad, gst_event_new_segment (&seg));
+  }
+  GstBuffer *buf = gst_buffer_new_memdup (bytes.value ().data (), bytes.value ().size ());
+  const GstFlowReturn r = gst_pad_push (self->srcpad, buf);
+  if (r != GST_FLOW_OK && r != GST_FLOW_NOT_LINKED)
+    GST_DEBUG_OBJECT (self, "pushing an MLS message: %s", gst_flow_get_name (r));
+}
+
+/* ---- Starting and stopping ---- */
+
+static bool
+start_member (GstMlsKeyer * self, GstE2eeKeyring * keyring, Outcome * o, std::string * error)
+{
+  Private *p = self->priv;
+  std::lock_guard<std::mutex> g (p->lock);
+  p->plan.reset ();
+  p->members.clear ();
+  p->safety_code.clear ();
+  p->group.reset ();
+  p->key_package.reset ();
+  std::optional<mls::StateDir> dir;
+  if (!p->state_dir.empty ()) {
+    dir.emplace (p->state_dir);
+    if (!dir->ensure (error))
+      return false;
+  }
+  if (dir && dir->has_group ()) {
+    /* A member that was here before (or that mlsctl prepared). */
+    if (!dir->load_group (&p->group, error))
+      return false;
+    if (!enter_epoch_locked (self, keyring, o)) {
+      *error = o->warning;
+      return false;
+    }
+    return true;
+  }
+  const uint64_t now = static_cast<uint64_t> (std::time (nullptr));
+  if (p->identity.empty ()) {
+    *error = "identity is not set (and state-dir holds no group)";
+    return false;
+  }
+  const mls::Bytes identity (p->identity.begin (), p->identity.end ());
+  if (p->mode == GST_MLS_KEYER_MODE_CREATE) {
+    mls::Bytes group_id;
+    if (!parse_hex (p->group_id_hex, &group_id)) {
+      *error = "mode=create needs group-id, in hex";
+      return false;
+    }
+    auto kp = mls::generate_key_package (static_cast<uint16_t> (p->mls_suite), identity, now - 86400,
+        now + kKeyPackageLifetimeS);
+    auto created = kp ? mls::Group::create (kp.value (), group_id) : mls::Result<mls::Group> (kp.failure ());
+    if (!created) {
+      *error = std::string ("cannot create the group: ") + created.message ();
+      return false;
+    }
+    p->group.emplace (std::move (created).value ());
+    persist_locked (self, o);
+    if (!enter_epoch_locked (self, keyring, o)) {
+      *error = o->warning;
+      return false;
+    }
+    return true;
+  }
+  /* Join: the KeyPackage published before (if a restart comes before the
+   * Welcome), or a new one. */
+  if (dir && dir->has_key_package ()) {
+    mls::KeyPackageSecrets kp;
+    if (!dir->load_key_package (&kp, error))
+      return false;
+    p->key_package.emplace (std::move (kp));
+  } else {
+    auto kp = mls::generate_key_package (static_cast<uint16_t> (p->mls_suite), identity, now - 86400,
+        now + kKeyPackageLifetimeS);
+    if (!kp) {
+      *error = std::string ("cannot make a KeyPackage: ") + kp.message ();
+      return false;
+    }
+    p->key_package.emplace (std::move (kp).value ());
+    if (dir && !dir->save_key_package (*p->key_package, error))
+      return false;
+  }
+  return true;
+}
+
+static gboolean
+on_tick (GstClock * clock, GstClockTime time, GstClockID id, gpointer user_data)
+{
+  (void) clock;
+  (void) time;
+  (void) id;
+  GstMlsKeyer *self = GST_MLS_KEYER (user_data);
+  Private *p = self->priv;
+  GstE2eeKeyring *keyring = keyring_ref (self);
+  {
+    std::lock_guard<std::mutex> g (p->lock);
+    if (p->plan) {
+      const uint64_t due = p->plan->next_expiry_us ();
+      if (due != 0 && now_us () >= due)
+        apply_changes_locked (self, keyring, p->plan->expire (now_us ()));
+    }
+  }
+  gst_clear_object (&keyring);
+  return TRUE;
+}
+
+static void
+stop_member (GstMlsKeyer * self)
+{
+  Private *p = self->priv;
+  GstClockID tick;
+  {
+    std::lock_guard<std::mutex> g (p->lock);
+    tick = p->tick;
+    p->tick = nullptr;
+  }
+  if (tick) {
+    gst_clock_id_unschedule (tick);
+    gst_clock_id_unref (tick);
+  }
+  GstE2eeKeyring *keyring = keyring_ref (self);
+  std::lock_guard<std::mutex> g (p->lock);
+  /* Our keys leave the keyring with us: nothing decrypts or encrypts with
+   * this member's view of the group once it stopped. */
+  if (p->plan)
+    apply_changes_locked (self, keyring, p->plan->clear ());
+  if (keyring) {
+    guint64 kid;
+    if (gst_e2ee_keyring_get_encrypt_kid (keyring, &kid) && !gst_e2ee_keyring_has_key (keyring, kid))
+      gst_e2ee_keyring_unset_encrypt_kid (keyring);
+  }
+  gst_clear_object (&keyring);
+  p->plan.reset ();
+  p->group.reset ();
+  p->key_package.reset ();
+  p->src_started = false;
+}
+
+static GstStateChangeReturn
+change_state (GstElement * element, GstStateChange transition)
+{
+  GstMlsKeyer *self = GST_MLS_KEYER (element);
+  Private *p = self->priv;
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY) {
+    GstE2eeKeyring *keyring = gst_e2ee_keyring_element_ensure (element, &self->keyring);
+    Outcome o;
+    std::string error;
+    const bool ok = start_member (self, keyring, &o, &error);
+    gst_clear_object (&keyring);
+    report (self, o);
+    if (!ok) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Cannot start the MLS member: %s", error.c_str ()), (NULL));
+      return GST_STATE_CHANGE_FAILURE;
+    }
+    GstClock *clock = gst_system_clock_obtain ();
+    GstClockID tick = gst_clock_new_periodic_id (clock, gst_clock_get_time (clock) + kTick, kTick);
+    gst_object_unref (clock);
+    gst_clock_id_wait_async (tick, on_tick, gst_object_ref (self), gst_object_unref);
+    std::lock_guard<std::mutex> g (p->lock);
+    p->tick = tick;
+  }
+  GstStateChangeReturn ret = GST_ELEMENT_CLASS (gst_mls_keyer_parent_class)->change_state (element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE)
+    return ret;
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    /* A member waiting to join publishes its KeyPackage. */
+    std::optional<mls::MLSMessage> kp;
+    {
+      std::lock_guard<std::mutex> g (p->lock);
+      if (p->key_package) {
+        kp.emplace ();
+        kp->message.emplace<mls::KeyPackage> (p->key_package->key_package);
+      }
+    }
+    if (kp)
+      push_message (self, *kp);
+  }
+  if (transition == GST_STATE_CHANGE_READY_TO_NULL)
+    stop_member (self);
+  return ret;
+}
+
+/* ---- Context, properties, class ---- */
+
+static void
+set_context (GstElement * element, GstContext * context)
+{
+  GstMlsKeyer *self = GST_MLS_KEYER (element);
+  gst_e2ee_keyring_element_set_context (element, &self->keyring, context);
+  GST_ELEMENT_CLASS (gst_mls_keyer_parent_class)->set_context (element, context);
+}
+
+static gboolean
+pad_query (GstPad * pad, GstObject * parent, GstQuery * query)
+{
+  GstMlsKeyer *self = GST_MLS_KEYER (parent);
+  if (gst_e2ee_keyring_element_handle_query (GST_ELEMENT (self), &self->keyring, query))
+    return TRUE;
+  return gst_pad_query_default (pad, parent, query);
+}
+
+static gboolean
+sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
+{
+  /* The messages are a stream of their own: nothing to forward to src. */
+  (void) pad;
+  (void) parent;
+  gst_event_unref (event);
+  return TRUE;
+}
+
+static GstIterator *
+no_internal_links (GstPad * pad, GstObject * parent)
+{
+  (void) pad;
+  (void) parent;
+  return nullptr;
+}
+
+static GstStructure *
+make_stats (Private * p)
+{
+  return gst_structure_new ("application/x-mlskeyer-stats",
+      "messages-handled", G_TYPE_UINT64, p->stats.handled,
+      "messages-refused", G_TYPE_UINT64, p->stats.refused,
+      "messages-ignored", G_TYPE_UINT64, p->stats.ignored,
+      "epochs", G_TYPE_UINT64, p->stats.epochs,
+      NULL);
+}
+
+static void
+set_property (GObject * object, guint prop_id, const GValue * value, GParamSpec * pspec)
+{
+  Private *p = GST_MLS_KEYER (object)->priv;
+  std::lock_guard<std::mutex> g (p->lock);
+  const gchar *str;
+  switch (prop_id) {
+    case PROP_IDENTITY:
+      str = g_value_get_string (value);
+      p->identity = str ? str : "";
+      break;
+    case PROP_MLS_CIPHER_SUITE:
+      p->mls_suite = g_value_get_uint (value);
+      break;
+    case PROP_SFRAME_CIPHER_SUITE:
+      p->sframe_suite = static_cast<GstE2eeCipherSuite> (g_value_get_enum (value));
+      break;
+    case PROP_GROUP_ID:
+      str = g_value_get_string (value);
+      p->group_id_hex = str ? str : "";
+      break;
+    case PROP_MODE:
+      p->mode = static_cast<GstMlsKeyerMode> (g_value_get_enum (value));
+      break;
+    case PROP_STATE_DIR:
+      str = g_value_get_string (value);
+      p->state_dir = str ? str : "";
+      break;
+    case PROP_EPOCH_BITS:
+      p->epoch_bits = g_value_get_uint (value);
+      break;
+    case PROP_OVERLAP_EPOCHS:
+      p->overlap_epochs = g_value_get_uint (value);
+      break;
+    case PROP_EPOCH_OVERLAP:
+      p->epoch_overlap_ms = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+static void
+get_property (GObject * object, guint prop_id, GValue * value, GParamSpec * pspec)
+{
+  Private *p = GST_MLS_KEYER (object)->priv;
+  std::lock_guard<std::mutex> g (p->lock);
+  switch (prop_id) {
+    case PROP_IDENTITY:
+      g_value_set_string (value, p->identity.empty () ? nullptr : p->identity.c_str ());
+      break;
+    case PROP_MLS_CIPHER_SUITE:
+      g_value_set_uint (value, p->mls_suite);
+      break;
+    case PROP_SFRAME_CIPHER_SUITE:
+      g_value_set_enum (value, p->sframe_suite);
+      break;
+    case PROP_GROUP_ID:
+      g_value_set_string (value, p->group_id_hex.empty () ? nullptr : p->group_id_hex.c_str ());
+      break;
+    case PROP_MODE:
+      g_value_set_enum (value, p->mode);
+      break;
+    case PROP_STATE_DIR:
+      g_value_set_string (value, p->state_dir.empty () ? nullptr : p->state_dir.c_str ());
+      break;
+    case PROP_EPOCH_BITS:
+      g_value_set_uint (value, p->epoch_bits);
+      break;
+    case PROP_OVERLAP_EPOCHS:
+      g_value_set_uint (value, p->overlap_epochs);
+      break;
+    case PROP_EPOCH_OVERLAP:
+      g_value_set_uint (value, p->epoch_overlap_ms);
+      break;
+    case PROP_EPOCH:
+      g_value_set_uint64 (value, p->group ? p->group->epoch () : 0);
+      break;
+    case PROP_MEMBERS: {
+      GPtrArray *ids = g_ptr_array_new ();
+      for (const auto &m : p->members)
+        g_ptr_array_add (ids, g_strdup_printf ("%u:%s", m.first, identity_text (m.second).c_str ()));
+      g_ptr_array_add (ids, nullptr);
+      g_value_take_boxed (value, g_ptr_array_free (ids, FALSE));
+      break;
+    }
+    case PROP_SAFETY_CODE:
+      g_value_set_string (value, p->safety_code.empty () ? nullptr : p->safety_code.c_str ());
+      break;
+    case PROP_STATS:
+      g_value_take_boxed (value, make_stats (p));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+static void
+gst_mls_keyer_init (GstMlsKeyer * self)
+{
+  self->priv = new Private ();
+  self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
+  gst_pad_set_chain_function (self->sinkpad, sink_chain);
+  gst_pad_set_event_function (self->sinkpad, sink_event);
+  gst_pad_set_query_function (self->sinkpad, pad_query);
+  gst_pad_set_iterate_internal_links_function (self->sinkpad, no_internal_links);
+  gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
+  self->srcpad = gst_pad_new_from_static_template (&src_template, "src");
+  gst_pad_use_fixed_caps (self->srcpad);
+  gst_pad_set_query_function (self->srcpad, pad_query);
+  gst_pad_set_iterate_internal_links_function (self->srcpad, no_internal_links);
+  gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
+}
+
+static void
+finalize (GObject * object)
+{
+  GstMlsKeyer *self = GST_MLS_KEYER (object);
+  stop_member (self);
+  gst_clear_object (&self->keyring);
+  delete self->priv;
+  G_OBJECT_CLASS (gst_mls_keyer_parent_class)->finalize (object);
+}
+
+static void
+gst_mls_keyer_class_init (GstMlsKeyerClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  const auto rw = static_cast<GParamFlags> (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  const auto ro = static_cast<GParamFlags> (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  GST_DEBUG_CATEGORY_INIT (mls_keyer_debug, "mlskeyer", 0, "SFrame keys from an MLS group");
+  gobject_class->set_property = set_property;
+  gobject_class->get_property = get_property;
+  gobject_class->finalize = finalize;
+
+  g_object_class_install_property (gobject_class, PROP_IDENTITY,
+      g_param_spec_string ("identity", "Identity",
+          "This member's identity in its basic credential (needed unless state-dir holds a group)", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_MLS_CIPHER_SUITE,
+      g_param_spec_uint ("mls-cipher-suite", "MLS cipher suite",
+          "RFC 9420 cipher suite of a group this member creates or of its KeyPackage (1-7)", 1, 7,
+          kDefaultMlsSuite, rw));
+  g_object_class_install_property (gobject_class, PROP_SFRAME_CIPHER_SUITE,
+      g_param_spec_enum ("sframe-cipher-suite", "SFrame cipher suite",
+          "RFC 9605 cipher suite of the keys put in the keyring (independent of the MLS suite); every member "
+          "and sframeenc/sframedec must use the same", GST_TYPE_E2EE_CIPHER_SUITE, GST_E2EE_CIPHER_DEFAULT, rw));
+  g_object_class_install_property (gobject_class, PROP_GROUP_ID,
+      g_param_spec_string ("group-id", "Group ID", "The group's ID in hex, for mode=create", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_MODE,
+      g_param_spec_enum ("mode", "Mode",
+          "Without a saved group: create one, or publish a KeyPackage on src and wait for a Welcome on sink",
+          GST_TYPE_MLS_KEYER_MODE, GST_MLS_KEYER_MODE_JOIN, rw));
+  g_object_class_install_property (gobject_class, PROP_STATE_DIR,
+      g_param_spec_string ("state-dir", "State directory",
+          "Directory of this member's state, the format of mlsctl --state (group.state, key-package.state, mode "
+          "0600): loaded when going to READY, saved on every change; unset: the state lives only in memory",
+          NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_EPOCH_BITS,
+      g_param_spec_uint ("epoch-bits", "Epoch bits",
+          "E of RFC 9605 section 5.2: low bits of the epoch in each KID; at most 2^E - 1 old epochs are kept",
+          1, 16, kDefaultEpochBits, rw));
+  g_object_class_install_property (gobject_class, PROP_OVERLAP_EPOCHS,
+      g_param_spec_uint ("overlap-epochs", "Overlap epochs",
+          "Previous epochs whose keys stay for frames in flight (capped at 2^epoch-bits - 1)", 0, 65535,
+          kDefaultOverlapEpochs, rw));
+  g_object_class_install_property (gobject_class, PROP_EPOCH_OVERLAP,
+      g_param_spec_uint ("epoch-overlap", "Epoch overlap",
+          "Milliseconds a replaced epoch's keys stay for frames in flight before they leave the keyring", 0,
+          600000, kDefaultEpochOverlapMs, rw));
+  g_object_class_install_property (gobject_class, PROP_EPOCH,
+      g_param_spec_uint64 ("epoch", "Epoch", "The group's current epoch (0 before joining); notified on change",
+          0, G_MAXUINT64, 0, ro));
+  g_object_class_install_property (gobject_class, PROP_MEMBERS,
+      g_param_spec_boxed ("members", "Members", "The group's members as \"leaf-index:identity\"; notified on change",
+          G_TYPE_STRV, ro));
+  g_object_class_install_property (gobject_class, PROP_SAFETY_CODE,
+      g_param_spec_string ("safety-code", "Safety code",
+          "Four groups of four digits from the epoch authenticator: the same for every member of an epoch",
+          NULL, ro));
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Statistics",
+          "messages-handled, messages-refused, messages-ignored (not for a member in this state), epochs",
+          GST_TYPE_STRUCTURE, ro));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class, "MLS keyer", "Filter/Network/Key",
+      "Runs one member of an MLS group and keeps the pipeline's SFrame keyring filled with the keys of the "
+      "group's epochs (RFC 9605 section 5.2)", "gst-e2ee developers");
+  element_class->change_state = change_state;
+  element_class->set_context = set_context;
+  gst_type_mark_as_plugin_api (GST_TYPE_MLS_KEYER_MODE, static_cast<GstPluginAPIFlags> (0));
+}

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// mlskeyer: a member prepared with mlsctl, loaded by `mlskeyer state-dir=...`
+// in a gst-launch line, decrypts the SFrame frames another member of the
+// group encrypts in its own line (and a stranger's group decrypts none);
+// a member joins through its pads (KeyPackage out, Welcome in), follows the
+// group's commits with new keys in the keyring each epoch, keeps the old
+// epoch's keys for the overlap and then drops them, agrees with the others
+// on the safety code, and refuses garbage and foreign commits without
+// changing anything.
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include <gst/app/app.h>
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/e2ee/e2ee.h>
+
+#include "fatal-log-domains.h"
+#include "mls/group.h"
+#include "mls/sframe_epoch.h"
+
+namespace m = gste2ee::mls;
+
+namespace {
+
+std::string g_dir;
+
+void mlsctl(const std::string& args)
+{
+  const std::string cmd = std::string(MLSCTL_PATH) + " " + args;
+  gchar* err = nullptr;
+  gint status = 0;
+  fail_unless(g_spawn_command_line_sync(cmd.c_str(), nullptr, &err, &status, nullptr));
+  fail_unless(g_spawn_check_wait_status(status, nullptr), "mlsctl %s: %s", args.c_str(), err);
+  g_free(err);
+}
+
+std::string path(const char* name)
+{
+  return g_dir + "/" + name;
+}
+
+// alice creates the group and adds bob; carol has a group of her own.
+void prepare_members()
+{
+  gchar* dir = g_dir_make_tmp("mlskeyer-XXXXXX", nullptr);
+  g_dir = dir;
+  g_free(dir);
+  mlsctl("create --state " + path("alice") + " --identity alice --group-id 0123abcd");
+  mlsctl("key-package --state " + path("bob") + " --identity bob --out " + path("bob.kp"));
+  mlsctl("add --state " + path("alice") + " --key-package " + path("bob.kp") + " --commit-out " + path("add.msg") +
+         " --welcome-out " + path("welcome.msg"));
+  mlsctl("join --state " + path("bob") + " --welcome " + path("welcome.msg"));
+  mlsctl("create --state " + path("carol") + " --identity carol --group-id 0123abcd");
+}
+
+// Encrypts `frames` VP8 frames in alice's line and returns them.
+std::vector<GstSample*> alice_sends(int frames)
+{
+  const std::string line = "mlskeyer state-dir=" + path("alice") +
+                           " videotestsrc num-buffers=" + std::to_string(frames) +
+                           " ! video/x-raw,width=64,height=48 ! vp8enc deadline=1 ! sframeenc ! appsink name=out sync=false";
+  GstElement* p = gst_parse_launch(line.c_str(), nullptr);
+  fail_unless(p != nullptr);
+  GstElement* out = gst_bin_get_by_name(GST_BIN(p), "out");
+  gst_element_set_state(p, GST_STATE_PLAYING);
+  std::vector<GstSample*> samples;
+  while (GstSample* s = gst_app_sink_try_pull_sample(GST_APP_SINK(out), 10 * GST_SECOND))
+    samples.push_back(s);
+  gst_element_set_state(p, GST_STATE_NULL);
+  gst_object_unref(out);
+  gst_object_unref(p);
+  return samples;
+}
+
+// Decrypts them in `member`'s line; returns the frames vp8dec decoded and
+// sframedec's decrypted count in `*decrypted`.
+int member_receives(const char* member, const std::vector<GstSample*>& samples, guint64* decrypted)
+{
+  const std::string line = std::string("mlskeyer state-dir=") + path(member) +
+                           " appsrc name=in format=time ! sframedec name=dec ! vp8dec ! fakesink name=sink sync=false";
+  GstElement* p = gst_parse_launch(line.c_str(), nullptr);
+  fail_unless(p != nullptr);
+  GstElement* in = gst_bin_get_by_name(GST_BIN(p), "in");
+  GstElement* dec = gst_bin_get_by_name(GST_BIN(p), "dec");
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(p), "sink");
+  std::atomic<int> decoded{ 0 };
+  GstPad* pad = gst_element_get_static_pad(sink, "sink");
+  gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER,
+                    [](GstPad*, GstPadProbeInfo*, gpointer n) {
+                      (*static_cast<std::atomic<int>*>(n))++;
+                      return GST_PAD_PROBE_OK;
+                    },
+                    &decoded, nullptr);
+  gst_object_unref(pad);
+  g_object_set(in, "caps", gst_sample_get_caps(samples.front()), nullptr);
+  gst_element_set_state(p, GST_STATE_PLAYING);
+  for (GstSample* s : samples)
+    gst_app_src_push_buffer(GST_APP_SRC(in), gst_buffer_ref(gst_sample_get_buffer(s)));
+  gst_app_src_end_of_stream(GST_APP_SRC(in));
+  GstBus* bus = gst_element_get_bus(p);
+  GstMessage* msg = gst_bus_timed_pop_filtered(bus, 20 * GST_SECOND,
+                                               static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  fail_unless(msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS, "%s's pipeline did not reach EOS", member);
+  gst_message_unref(msg);
+  gst_object_unref(bus);
+  GstStructure* stats = nullptr;
+  g_object_get(dec, "stats", &stats, nullptr);
+  fail_unless(gst_structure_get_uint64(stats, "frames-decrypted", decrypted));
+  gst_structure_free(stats);
+  gst_element_set_state(p, GST_STATE_NULL);
+  gst_object_unref(sink);
+  gst_object_unref(dec);
+  gst_object_unref(in);
+  gst_object_unref(p);
+  return decoded;
+}
+
+m::Bytes buffer_bytes(GstBuffer* b)
+{
+  GstMapInfo map;
+  fail_unless(gst_buffer_map(b, &map, GST_MAP_READ));
+  m::Bytes out(map.data, map.data + map.size);
+  gst_buffer_unmap(b, &map);
+  return out;
+}
+
+GstBuffer* message_buffer(const m::MLSMessage& msg)
+{
+  auto bytes = m::wire::encode(msg);
+  fail_unless(bytes.ok());
+  return gst_buffer_new_memdup(bytes.value().data(), bytes.value().size());
+}
+
+m::Bytes text(const char* s)
+{
+  return m::Bytes(s, s + strlen(s));
+}
+
+uint64_t kid(unsigned s, unsigned e, uint32_t index, uint64_t epoch)
+{
+  uint64_t k = 0;
+  fail_unless(m::sframe_kid(m::SframeKidLayout{ s, e }, 0, index, epoch, &k));
+  return k;
+}
+
+// A harnessed mlskeyer with the test's keyring, joining as `identity`.
+GstHarness* joining_member(GstE2eeKeyring* keyring, const char* identity, const char* props = "")
+{
+  GstElement* e = gst_element_factory_make("mlskeyer", nullptr);
+  g_object_set(e, "identity", identity, nullptr);
+  gst_util_set_object_arg(G_OBJECT(e), "epoch-overlap", "300");
+  if (*props) {
+    gchar** kv = g_strsplit(props, "=", 2);
+    gst_util_set_object_arg(G_OBJECT(e), kv[0], kv[1]);
+    g_strfreev(kv);
+  }
+  GstContext* ctx = gst_e2ee_keyring_context_new(keyring);
+  gst_element_set_context(e, ctx);
+  gst_context_unref(ctx);
+  GstBus* bus = gst_bus_new();  // for its epoch messages
+  gst_element_set_bus(e, bus);
+  gst_object_unref(bus);
+  GstHarness* h = gst_harness_new_with_element(e, "sink", "src");
+  gst_object_unref(e);
+  gst_harness_set_src_caps_str(h, "application/x-mls");
+  gst_harness_play(h);
+  return h;
+}
+
+guint64 stat(GstHarness* h, const char* field)
+{
+  GstStructure* s = nullptr;
+  g_object_get(h->element, "stats", &s, nullptr);
+  guint64 v = 0;
+  fail_unless(gst_structure_get_uint64(s, field, &v));
+  gst_structure_free(s);
+  return v;
+}
+
+guint64 epoch_of(GstHarness* h)
+{
+  guint64 e = 0;
+  g_object_get(h->element, "epoch", &e, nullptr);
+  return e;
+}
+
+// The last mlskeyer-epoch message the element posted.
+GstStructure* last_epoch_message(GstHarness* h)
+{
+  GstBus* bus = GST_ELEMENT_BUS(h->element);
+  GstStructure* last = nullptr;
+  while (GstMessage* msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ELEMENT)) {
+    if (gst_message_has_name(msg, "mlskeyer-epoch")) {
+      if (last)
+        gst_structure_free(last);
+      last = gst_structure_copy(gst_message_get_structure(msg));
+    }
+    gst_message_unref(msg);
+  }
+  return last;
+}
+
+} // namespace
+
+GST_START_TEST(test_mlsctl_members_decrypt_each_other_in_launch_lines)
+{
+  prepare_members();
+  const auto frames = alice_sends(20);
+  ck_assert_uint_eq(frames.size(), 20);
+  guint64 decrypted = 0;
+  ck_assert_int_eq(member_receives("bob", frames, &decrypted), 20);
+  ck_assert_uint_eq(decrypted, 20);
+  // Carol's group has the same ID but is another group: nothing decrypts.
+  ck_assert_int_eq(member_receives("carol", frames, &decrypted), 0);
+  ck_assert_uint_eq(decrypted, 0);
+  for (GstSample* s : frames)
+    gst_sample_unref(s);
+}
+GST_END_TEST;
+
+GST_START_TEST(test_join_through_pads_and_follow_commits)
+{
+  GstE2eeKeyring* keyring = gst_e2ee_keyring_new();
+  GstHarness* bob = joining_member(keyring, "bob");
+  // Bob publishes a KeyPackage; alice (the core, as another member) adds him.
+  GstBuffer* kp_buf = gst_harness_pull(bob);
+  fail_unless(kp_buf != nullptr);
+  auto kp_msg = m::wire::decode<m::MLSMessage>(buffer_bytes(kp_buf));
+  gst_buffer_unref(kp_buf);
+  fail_unless(kp_msg.ok());
+  const auto* kp = std::get_if<m::KeyPackage>(&kp_msg.value().message);
+  fail_unless(kp != nullptr, "bob's first message is not a KeyPackage");
+  ck_assert_uint_eq(epoch_of(bob), 0);
+
+  const auto alice_kp = m::generate_key_package(1, text("alice"), 0, UINT64_MAX).value();
+  auto alice = m::Group::create(alice_kp, text("room")).value();
+  auto add = alice.commit({ *kp }, {}).value();
+  alice = add.next;
+  // A Welcome for somebody else first: refused, nothing changes.
+  const auto other_kp = m::generate_key_package(1, text("dave"), 0, UINT64_MAX).value();
+  auto other = m::Group::create(alice_kp, text("other")).value().commit({ other_kp.key_package }, {}).value();
+  fail_unless_equals_int(gst_harness_push(bob, message_buffer(*other.welcome)), GST_FLOW_OK);
+  ck_assert_uint_eq(stat(bob, "messages-refused"), 1);
+  ck_assert_uint_eq(epoch_of(bob), 0);
+  fail_unless_equals_int(gst_harness_push(bob, message_buffer(*add.welcome)), GST_FLOW_OK);
+  ck_assert_uint_eq(epoch_of(bob), 1);
+
+  // Keys of epoch 1 for both members (S = 1, E = 4); bob encrypts with his.
+  const auto expected = m::sframe_epoch(alice, 16, 4).value();
+  fail_unless(gst_e2ee_keyring_has_key(keyring, kid(1, 4, 0, 1)));
+  fail_unless(gst_e2ee_keyring_has_key(keyring, kid(1, 4, 1, 1)));
+  guint64 encrypt = 0;
+  fail_unless(gst_e2ee_keyring_get_encrypt_kid(keyring, &encrypt));
+  ck_assert_uint_eq(encrypt, kid(1, 4, 1, 1));
+  GstStructure* s = last_epoch_message(bob);
+  fail_unless(s != nullptr);
+  ck_assert_str_eq(gst_structure_get_string(s, "safety-code"), expected.safety_code.c_str());
+  const GValue* members = gst_structure_get_value(s, "members");
+  ck_assert_uint_eq(gst_value_array_get_size(members), 2);
+  const GValue* joined = gst_structure_get_value(s, "joined");
+  ck_assert_uint_eq(gst_value_array_get_size(joined), 2);  // everyone is new to a member that just joined
+  gst_structure_free(s);
+
+  // Alice commits an update: epoch 2, new encrypt KID at once, epoch 1's
+  // keys kept for the overlap (300 ms), then gone.
+  auto update = alice.commit({}, {}).value();
+  alice = update.next;
+  fail_unless_equals_int(gst_harness_push(bob, message_buffer(update.commit)), GST_FLOW_OK);
+  ck_assert_uint_eq(epoch_of(bob), 2);
+  fail_unless(gst_e2ee_keyring_get_encrypt_kid(keyring, &encrypt));
+  ck_assert_uint_eq(encrypt, kid(1, 4, 1, 2));
+  fail_unless(gst_e2ee_keyring_has_key(keyring, kid(1, 4, 0, 1)), "epoch 1 left before its overlap");
+  s = last_epoch_message(bob);
+  const std::string code2 = m::sframe_epoch(alice, 16, 4).value().safety_code;
+  ck_assert_str_eq(gst_structure_get_string(s, "safety-code"), code2.c_str());
+  ck_assert_uint_eq(gst_value_array_get_size(gst_structure_get_value(s, "joined")), 0);
+  gst_structure_free(s);
+  const gint64 until = g_get_monotonic_time() + 3 * G_USEC_PER_SEC;
+  while (gst_e2ee_keyring_has_key(keyring, kid(1, 4, 0, 1)) && g_get_monotonic_time() < until)
+    g_usleep(20000);
+  fail_if(gst_e2ee_keyring_has_key(keyring, kid(1, 4, 0, 1)), "epoch 1's keys outlived the overlap");
+  fail_unless(gst_e2ee_keyring_has_key(keyring, kid(1, 4, 0, 2)));
+
+  // Garbage and a replayed commit: refused, epoch unchanged.
+  const guint8 garbage[] = { 0, 1, 0, 9, 9, 9 };
+  fail_unless_equals_int(gst_harness_push(bob, gst_buffer_new_memdup(garbage, sizeof garbage)), GST_FLOW_OK);
+  fail_unless_equals_int(gst_harness_push(bob, message_buffer(update.commit)), GST_FLOW_OK);
+  ck_assert_uint_eq(stat(bob, "messages-refused"), 3);
+  ck_assert_uint_eq(epoch_of(bob), 2);
+
+  gst_harness_teardown(bob);
+  // Stopping took his keys out of the keyring.
+  ck_assert_uint_eq(gst_e2ee_keyring_get_n_keys(keyring), 0);
+  gst_object_unref(keyring);
+}
+GST_END_TEST;
+
+GST_START_TEST(test_create_mode_and_bad_settings)
+{
+  GstElement* e = gst_element_factory_make("mlskeyer", nullptr);
+  // No identity, no state: refused with a message saying why.
+  fail_unless(gst_element_set_state(e, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE);
+  g_object_set(e, "identity", "alice", nullptr);
+  gst_util_set_object_arg(G_OBJECT(e), "mode", "create");
+  fail_unless(gst_element_set_state(e, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE);  // no group-id
+  g_object_set(e, "group-id", "0123abcd", nullptr);
+  fail_unless(gst_element_set_state(e, GST_STATE_READY) == GST_STATE_CHANGE_SUCCESS);
+  guint64 epoch = 1;
+  g_object_get(e, "epoch", &epoch, nullptr);
+  ck_assert_uint_eq(epoch, 0);
+  gchar** members = nullptr;
+  gchar* code = nullptr;
+  g_object_get(e, "members", &members, "safety-code", &code, nullptr);
+  fail_unless(members && g_strv_length(members) == 1);
+  ck_assert_str_eq(members[0], "0:alice");
+  fail_unless(code && strlen(code) == 19);
+  g_strfreev(members);
+  g_free(code);
+  gst_element_set_state(e, GST_STATE_NULL);
+  gst_object_unref(e);
+}
+GST_END_TEST;
+
+static Suite* mlskeyer_suite()
+{
+  Suite* s = suite_create("mlskeyer");
+  TCase* tc = tcase_create("general");
+  tcase_set_timeout(tc, 120);
+  suite_add_tcase(s, tc);
+  tcase_add_test(tc, test_mlsctl_members_decrypt_each_other_in_launch_lines);
+  tcase_add_test(tc, test_join_through_pads_and_follow_commits);
+  tcase_add_test(tc, test_create_mode_and_bad_settings);
+  return s;
+}
+
+GST_CHECK_MAIN(mlskeyer);
