@@ -332,6 +332,15 @@ GST_START_TEST(test_peertransport_documented)
 GST_END_TEST;
 #endif
 
+#if HAVE_MLS_PLUGIN
+GST_START_TEST(test_mlskeyer_documented)
+{
+  check_element("mlskeyer", 12);
+  check_stats("mlskeyer");
+}
+GST_END_TEST;
+#endif
+
 GST_START_TEST(test_element_class_documented)
 {
 #if HAVE_SFRAME
@@ -345,6 +354,9 @@ GST_START_TEST(test_element_class_documented)
 #if HAVE_TRANSPORT
   check_class("srtpanydec");
   check_class("peertransport");
+#endif
+#if HAVE_MLS_PLUGIN
+  check_class("mlskeyer");
 #endif
 }
 GST_END_TEST;
@@ -364,6 +376,9 @@ static Suite* docs_suite()
 #if HAVE_TRANSPORT
   tcase_add_test(tc, test_srtpanydec_documented);
   tcase_add_test(tc, test_peertransport_documented);
+#endif
+#if HAVE_MLS_PLUGIN
+  tcase_add_test(tc, test_mlskeyer_documented);
 #endif
   tcase_add_test(tc, test_element_class_documented);
   return s;
