@@ -78,6 +78,7 @@ constexpr uint64_t kKeyPackageLifetimeS = 90 * 86400;
 
 struct Stats {
   guint64 handled = 0, refused = 0, ignored = 0, epochs = 0;
+  guint64 last_rekey_us = 0;  /* message arrival to the new epoch's keys in the keyring */
 };
 
 /* Everything the GObject instance (zero-filled C) cannot hold itself. */
@@ -103,6 +104,7 @@ struct Private {
 
   GstClockID tick = nullptr;
   bool src_started = false;
+  uint64_t message_arrived_us = 0;  /* of the message being handled; 0 outside */
 };
 
 /* What happened under the lock that must be told once it is released. */
@@ -286,6 +288,8 @@ enter_epoch_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, Outcome * o)
     return false;
   }
   apply_changes_locked (self, keyring, changes);
+  if (p->message_arrived_us != 0)
+    p->stats.last_rekey_us = now_us () - p->message_arrived_us;
 
   std::vector<std::string> joined, left;
   std::set<std::string> before, after;
@@ -373,8 +377,8 @@ handle_message_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, const mls::
     if (!p->state_dir.empty ())
       mls::StateDir (p->state_dir).remove_key_package ();
     p->stats.handled++;
-    persist_locked (self, o);
     enter_epoch_locked (self, keyring, o);
+    persist_locked (self, o);
     return;
   }
   if (!std::holds_alternative<mls::PublicMessage> (msg.message) &&
@@ -395,8 +399,9 @@ handle_message_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, const mls::
   }
   p->group.emplace (std::move (next).value ());
   p->stats.handled++;
-  persist_locked (self, o);
+  /* Keys first: media uses the new epoch while the state goes to disk. */
   enter_epoch_locked (self, keyring, o);
+  persist_locked (self, o);
 }
 
 static GstFlowReturn
@@ -409,6 +414,7 @@ sink_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
     gst_buffer_unref (buf);
     return GST_FLOW_OK;
   }
+  const uint64_t arrived = now_us ();
   mls::Bytes bytes (map.data, map.data + map.size);
   gst_buffer_unmap (buf, &map);
   gst_buffer_unref (buf);
@@ -416,7 +422,9 @@ sink_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   Outcome o;
   {
     std::lock_guard<std::mutex> g (self->priv->lock);
+    self->priv->message_arrived_us = arrived;
     handle_message_locked (self, keyring, bytes, &o);
+    self->priv->message_arrived_us = 0;
   }
   gst_clear_object (&keyring);
   report (self, o);
@@ -672,6 +680,7 @@ make_stats (Private * p)
       "messages-refused", G_TYPE_UINT64, p->stats.refused,
       "messages-ignored", G_TYPE_UINT64, p->stats.ignored,
       "epochs", G_TYPE_UINT64, p->stats.epochs,
+      "last-rekey-us", G_TYPE_UINT64, p->stats.last_rekey_us,
       NULL);
 }
 
@@ -860,7 +869,8 @@ gst_mls_keyer_class_init (GstMlsKeyerClass * klass)
           NULL, ro));
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
-          "messages-handled, messages-refused, messages-ignored (not for a member in this state), epochs",
+          "messages-handled, messages-refused, messages-ignored (not for a member in this state), epochs, "
+          "last-rekey-us (a message's arrival to its epoch's keys in the keyring)",
           GST_TYPE_STRUCTURE, ro));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);

@@ -220,7 +220,9 @@ DecryptKeys::sync_keyring (const StaticKey & st, GstE2eeKeyring * keyring, gint6
       (void) self->dec_.remove_key (kid);
       self->keys_.erase (it);
     }
-    auto added = self->dec_.add_key (kid, core_suite (suite), sframe::ByteView (key, len));
+    /* Derived on first use: an epoch of a large group brings thousands of
+     * KIDs, of which only the speakers' ever carry a frame. */
+    auto added = self->dec_.add_key_deferred (kid, core_suite (suite), sframe::ByteView (key, len));
     if (!added) {
       GST_WARNING ("cannot use keyring KID %" G_GUINT64_FORMAT ": %s", kid, added.message ());
       return;

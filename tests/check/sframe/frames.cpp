@@ -143,6 +143,62 @@ START_TEST(test_interleaved_keys)
 }
 END_TEST
 
+// Keys whose preparation waits for their first frame (what sframedec does
+// with keyring keys) decrypt the same, refuse the same, and keep their replay
+// window when removed and added again.
+START_TEST(test_deferred_keys)
+{
+  for (auto suite : kAllSuites) {
+    sf::Encryptor enc;
+    sf::Decryptor dec;
+    ck_assert(enc.add_key(5, suite, kBaseKey).ok());
+    ck_assert(dec.add_key_deferred(5, suite, kBaseKey).ok());
+    ck_assert(dec.add_key_deferred(6, suite, kBaseKey).ok());  // never used
+    expect_error("deferred twice", dec.add_key_deferred(5, suite, kBaseKey), sf::Error::DuplicateKeyId);
+    const Bytes frame = protect(enc, 5, plaintext(30));
+    Bytes out(64);
+    auto r = dec.unprotect(frame, {}, out);
+    ck_assert_msg(r.ok(), "suite %d: %s", num(suite), r.message());
+    ck_assert(Bytes(out.begin(), out.begin() + 30) == plaintext(30));
+    const Bytes second = protect(enc, 5, plaintext(30));
+    Bytes tampered = second;
+    tampered.back() ^= 1;
+    expect_error("tampered", dec.unprotect(tampered, {}, out), sf::Error::AuthenticationFailed);
+    ck_assert(dec.unprotect(second, {}, out).ok());
+    ck_assert(dec.remove_key(5).ok());
+    ck_assert(dec.add_key_deferred(5, suite, kBaseKey).ok());
+    expect_error("replayed after re-adding", dec.unprotect(frame, {}, out), sf::Error::Replay);
+  }
+}
+END_TEST
+
+// KIDs that share a base key (an MLS epoch's) and KIDs that do not, added
+// in alternation to one Decryptor: each decrypts only what its own key
+// encrypted, whichever base key the Decryptor saw last.
+START_TEST(test_shared_and_distinct_base_keys)
+{
+  const Bytes other = { 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9 };
+  sf::Encryptor enc;
+  sf::Decryptor dec;
+  for (uint64_t kid = 1; kid <= 6; kid++) {
+    const Bytes& key = kid % 3 == 0 ? other : kBaseKey;  // A A B A A B
+    ck_assert(enc.add_key(kid, kGcm, key).ok());
+    ck_assert(dec.add_key(kid, kGcm, key).ok());
+  }
+  for (uint64_t kid = 1; kid <= 6; kid++) {
+    Bytes out(64);
+    auto r = dec.unprotect(protect(enc, kid, plaintext(20)), {}, out);
+    ck_assert_msg(r.ok(), "KID %lu: %s", static_cast<unsigned long>(kid), r.message());
+  }
+  // KID 7 under key B on one side and key A on the other: refused.
+  ck_assert(enc.add_key(7, kGcm, other).ok());
+  ck_assert(dec.add_key(7, kGcm, kBaseKey).ok());
+  Bytes out(64);
+  expect_error("KID 7, other base key", dec.unprotect(protect(enc, 7, plaintext(20)), {}, out),
+               sf::Error::AuthenticationFailed);
+}
+END_TEST
+
 // Same KID and base key but another suite: the derived keys differ (the suite
 // is in the KDF label), so nothing decrypts across suites.
 START_TEST(test_cross_suite_fails)
@@ -189,6 +245,8 @@ int main()
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_empty_plaintext_all_suites);
   tcase_add_test(tc, test_round_trip_sizes_all_suites);
+  tcase_add_test(tc, test_shared_and_distinct_base_keys);
+  tcase_add_test(tc, test_deferred_keys);
   tcase_add_test(tc, test_in_place_all_suites);
   tcase_add_test(tc, test_sizes_and_short_buffers);
   tcase_add_test(tc, test_interleaved_keys);

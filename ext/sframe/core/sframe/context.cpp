@@ -47,6 +47,22 @@ struct PreparedKey {
   std::unique_ptr<Aead> aead;
 };
 
+Result<PreparedKey> prepare_from_secret(uint64_t kid, const SuiteInfo* info, ByteView sframe_secret,
+                                        Direction dir) noexcept
+{
+  auto ks = derive_key_salt_from_secret(*info, kid, sframe_secret);
+  if (!ks)
+    return ks.failure();
+  auto aead = Aead::create(*info, ks.value().key.view(), dir);
+  if (!aead)
+    return aead.failure();
+  PreparedKey k;
+  k.suite = info;
+  k.salt = std::move(ks.value().salt);
+  k.aead = std::move(aead).value();
+  return k;  // ks.value().key is wiped here; the Aead holds its own copy
+}
+
 Result<PreparedKey> prepare(uint64_t kid, CipherSuite suite, ByteView base_key, Direction dir) noexcept
 {
   auto info = suite_info(static_cast<uint16_t>(suite));
@@ -224,7 +240,8 @@ Result<size_t> Encryptor::protect(uint64_t kid, ByteView metadata, ByteView plai
 struct Decryptor::Key {
   Key(uint64_t id, PreparedKey p, size_t window) : kid(id), k(std::move(p)), replay(window) {}
   uint64_t kid;
-  PreparedKey k;
+  PreparedKey k;          // k.aead is null until a deferred key is first used
+  SecretBytes pending;    // a deferred key's sframe_secret, wiped once prepared
   ReplayWindow replay;
   uint8_t identity[16] = {};  // see key_identity()
 };
@@ -255,6 +272,16 @@ static bool key_identity(CipherSuite suite, ByteView base_key, uint8_t out[kKeyI
   return true;
 }
 
+// What every KID of one base key shares: the sframe_secret and the key
+// identity. An MLS epoch gives one base key to every member's KIDs, so a
+// thousand KIDs are added with one Extract and one identity between them.
+struct Decryptor::BaseKeyCache {
+  CipherSuite suite;
+  SecretBytes base_key;
+  SecretBytes sframe_secret;
+  uint8_t identity[kKeyIdentitySize];
+};
+
 Decryptor::Decryptor(size_t replay_window) : window_size_(replay_window) {}
 Decryptor::~Decryptor() = default;
 
@@ -271,14 +298,48 @@ Decryptor::Key* Decryptor::find(uint64_t kid) const noexcept
 
 Result<void> Decryptor::add_key(uint64_t kid, CipherSuite suite, ByteView base_key) noexcept
 {
+  return add(kid, suite, base_key, false);
+}
+
+Result<void> Decryptor::add_key_deferred(uint64_t kid, CipherSuite suite, ByteView base_key) noexcept
+{
+  return add(kid, suite, base_key, true);
+}
+
+Result<void> Decryptor::add(uint64_t kid, CipherSuite suite, ByteView base_key, bool deferred) noexcept
+{
   if (keys_.count(kid))
     return failed(Error::DuplicateKeyId, "a key with this KID is already present");
-  auto prepared = prepare(kid, suite, base_key, Direction::Open);
-  if (!prepared)
-    return prepared.failure();
-  auto key = std::make_unique<Key>(kid, std::move(prepared).value(), window_size_);
-  if (!key_identity(suite, base_key, key->identity))
-    return failed(Error::CryptoFailure, "key identity derivation failed");
+  auto info = suite_info(static_cast<uint16_t>(suite));
+  if (!info)
+    return info.failure();
+  const bool cached = base_cache_ && base_cache_->suite == suite && base_cache_->base_key.size() == base_key.size &&
+                      CRYPTO_memcmp(base_cache_->base_key.data(), base_key.data, base_key.size) == 0;
+  if (!cached) {
+    auto secret = derive_sframe_secret(*info.value(), base_key);
+    if (!secret)
+      return secret.failure();
+    auto entry = std::make_unique<BaseKeyCache>();
+    entry->suite = suite;
+    entry->base_key = SecretBytes(base_key);
+    entry->sframe_secret = std::move(secret).value();
+    if (!key_identity(suite, base_key, entry->identity))
+      return failed(Error::CryptoFailure, "key identity derivation failed");
+    base_cache_ = std::move(entry);
+  }
+  std::unique_ptr<Key> key;
+  if (deferred) {
+    PreparedKey unprepared;
+    unprepared.suite = info.value();
+    key = std::make_unique<Key>(kid, std::move(unprepared), window_size_);
+    key->pending = SecretBytes(base_cache_->sframe_secret.view());
+  } else {
+    auto prepared = prepare_from_secret(kid, info.value(), base_cache_->sframe_secret.view(), Direction::Open);
+    if (!prepared)
+      return prepared.failure();
+    key = std::make_unique<Key>(kid, std::move(prepared).value(), window_size_);
+  }
+  std::memcpy(key->identity, base_cache_->identity, kKeyIdentitySize);
   auto retired = retired_.find(kid);
   if (retired != retired_.end()) {
     if (CRYPTO_memcmp(retired->second->identity, key->identity, kKeyIdentitySize) == 0)
@@ -324,6 +385,14 @@ Result<FrameInfo> Decryptor::run(ByteView frame, ByteView metadata, uint8_t* out
   Key* k = find(h.kid);
   if (!k)
     return failed(Error::UnknownKeyId, "no key for the frame's KID");
+  if (!k->k.aead) {
+    // A deferred key's first frame: derive and prepare it now, once.
+    auto prepared = prepare_from_secret(k->kid, k->k.suite, k->pending.view(), Direction::Open);
+    if (!prepared)
+      return prepared.failure();
+    k->k = std::move(prepared).value();
+    k->pending = SecretBytes();
+  }
   const size_t tag = k->k.suite->tag_size;
   if (frame.size < h.size + tag)
     return failed(Error::TruncatedHeader, "frame shorter than header and tag");

@@ -93,6 +93,11 @@ public:
   // refused; a different key under that KID starts a fresh window. The last
   // kMaxRetiredWindows removed KIDs are remembered.
   Result<void> add_key(uint64_t kid, CipherSuite suite, ByteView base_key) noexcept;
+  // The same, but the key and salt are derived, and the cipher context made,
+  // when the KID's first frame arrives (that frame allocates; later ones do
+  // not). For the thousands of KIDs of a large group's epoch, of which only
+  // the speakers' are ever used.
+  Result<void> add_key_deferred(uint64_t kid, CipherSuite suite, ByteView base_key) noexcept;
   Result<void> remove_key(uint64_t kid) noexcept;
   bool has_key(uint64_t kid) const noexcept;
   static constexpr size_t kMaxRetiredWindows = 1024;
@@ -109,6 +114,7 @@ public:
 
 private:
   struct Key;
+  Result<void> add(uint64_t kid, CipherSuite suite, ByteView base_key, bool deferred) noexcept;
   Result<FrameInfo> run(ByteView frame, ByteView metadata, uint8_t* out, size_t out_size, bool in_place) noexcept;
   Key* find(uint64_t kid) const noexcept;
   std::unordered_map<uint64_t, std::unique_ptr<Key>> keys_;
@@ -118,6 +124,8 @@ private:
   struct Retired;
   std::unordered_map<uint64_t, std::unique_ptr<Retired>> retired_;
   std::deque<uint64_t> retired_order_;
+  struct BaseKeyCache;
+  std::unique_ptr<BaseKeyCache> base_cache_;  // the last base key added, wiped with the Decryptor
 };
 
 } // namespace gste2ee::sframe

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "sframe/kdf.h"
+#include "sframe/ossl.h"
 
 #include <cstring>
 #include <memory>
@@ -19,11 +20,10 @@ struct KdfCtxFree {
 // One HKDF step through EVP_KDF; runs when a key is added, not per frame.
 bool hkdf(int mode, HashKind hash, ByteView salt, ByteView key, ByteView info, uint8_t* out, size_t out_len) noexcept
 {
-  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+  EVP_KDF* kdf = ossl::hkdf();  // fetched once for the process
   if (!kdf)
     return false;
   std::unique_ptr<EVP_KDF_CTX, KdfCtxFree> ctx(EVP_KDF_CTX_new(kdf));
-  EVP_KDF_free(kdf);
   if (!ctx)
     return false;
   // OSSL_PARAM wants non-const pointers; OpenSSL only reads them.
@@ -75,14 +75,15 @@ Result<SecretBytes> hkdf_expand(HashKind hash, ByteView prk, ByteView info, size
   return okm;
 }
 
-Result<KeyAndSalt> derive_key_salt(const SuiteInfo& suite, uint64_t kid, ByteView base_key) noexcept
+Result<SecretBytes> derive_sframe_secret(const SuiteInfo& suite, ByteView base_key) noexcept
 {
   if (base_key.size == 0)
     return failed(Error::InvalidArgument, "empty base key");
-  auto secret = hkdf_extract(suite.hash, {}, base_key);
-  if (!secret)
-    return secret.failure();
+  return hkdf_extract(suite.hash, {}, base_key);
+}
 
+Result<KeyAndSalt> derive_key_salt_from_secret(const SuiteInfo& suite, uint64_t kid, ByteView sframe_secret) noexcept
+{
   static const char kKeyLabel[] = "SFrame 1.0 Secret key ";
   static const char kSaltLabel[] = "SFrame 1.0 Secret salt ";
   uint8_t label[sizeof kSaltLabel - 1 + 10];
@@ -93,13 +94,21 @@ Result<KeyAndSalt> derive_key_salt(const SuiteInfo& suite, uint64_t kid, ByteVie
     return ByteView(label, prefix_len + 10);
   };
 
-  auto key = hkdf_expand(suite.hash, secret.value().view(), build(kKeyLabel, sizeof kKeyLabel - 1), suite.key_size);
+  auto key = hkdf_expand(suite.hash, sframe_secret, build(kKeyLabel, sizeof kKeyLabel - 1), suite.key_size);
   if (!key)
     return key.failure();
-  auto salt = hkdf_expand(suite.hash, secret.value().view(), build(kSaltLabel, sizeof kSaltLabel - 1), suite.nonce_size);
+  auto salt = hkdf_expand(suite.hash, sframe_secret, build(kSaltLabel, sizeof kSaltLabel - 1), suite.nonce_size);
   if (!salt)
     return salt.failure();
   return KeyAndSalt{ std::move(key).value(), std::move(salt).value() };
+}
+
+Result<KeyAndSalt> derive_key_salt(const SuiteInfo& suite, uint64_t kid, ByteView base_key) noexcept
+{
+  auto secret = derive_sframe_secret(suite, base_key);
+  if (!secret)
+    return secret.failure();
+  return derive_key_salt_from_secret(suite, kid, secret.value().view());
 }
 
 Result<SecretBytes> derive_ssrc_base_key(const SuiteInfo& suite, uint32_t ssrc, ByteView base_key) noexcept

@@ -24,6 +24,11 @@ Result<SecretBytes> hkdf_extract(HashKind hash, ByteView salt, ByteView ikm) noe
 Result<SecretBytes> hkdf_expand(HashKind hash, ByteView prk, ByteView info, size_t length) noexcept;
 
 Result<KeyAndSalt> derive_key_salt(const SuiteInfo& suite, uint64_t kid, ByteView base_key) noexcept;
+// The same in two steps, for the many KIDs that share one base key (every
+// member's KIDs of an MLS epoch, RFC 9605 section 5.2): the secret once per
+// base key, then key and salt per KID.
+Result<SecretBytes> derive_sframe_secret(const SuiteInfo& suite, ByteView base_key) noexcept;
+Result<KeyAndSalt> derive_key_salt_from_secret(const SuiteInfo& suite, uint64_t kid, ByteView sframe_secret) noexcept;
 
 Result<SecretBytes> derive_ssrc_base_key(const SuiteInfo& suite, uint32_t ssrc, ByteView base_key) noexcept;
 

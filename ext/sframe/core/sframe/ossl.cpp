@@ -26,4 +26,10 @@ const EVP_CIPHER* aes_ctr(size_t key_size) noexcept
   return key_size == 16 ? c128 : key_size == 32 ? c256 : nullptr;
 }
 
+EVP_KDF* hkdf() noexcept
+{
+  static EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+  return kdf;
+}
+
 } // namespace gste2ee::sframe::ossl

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 
 #include "sframe/suite.h"
 
@@ -20,5 +21,9 @@ using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
 // set up without a provider lookup each time. nullptr if OpenSSL lacks it.
 const EVP_CIPHER* aes_gcm(size_t key_size) noexcept;
 const EVP_CIPHER* aes_ctr(size_t key_size) noexcept;
+// HKDF, for deriving each KID's key and salt: a group of a thousand members
+// adds two thousand keys per epoch, and a fetch per derivation step cost
+// more than the derivation itself.
+EVP_KDF* hkdf() noexcept;
 
 } // namespace gste2ee::sframe::ossl
