@@ -13,7 +13,8 @@
 //   - from bob's switch to a frame encrypted with the new epoch's KID being
 //     decrypted by carol (no frame waits for the 30 fps clock here);
 //   - frames lost in the switch over the whole run.
-// Target: under 10 ms at 1000 members, no frame lost.
+// Timings are the fastest of 3 rounds. Target: under 10 ms at 1000 members,
+// no frame lost.
 //   rekey-bench            10, 100, 1000 members
 //   rekey-bench --quick    10 members: checks it works, no timing claims
 #include <algorithm>
@@ -219,13 +220,27 @@ int main(int argc, char** argv)
     return 1;
   gchar* tmp = g_dir_make_tmp("rekey-bench-XXXXXX", nullptr);
   std::vector<size_t> sizes = quick ? std::vector<size_t>{ 10 } : std::vector<size_t>{ 10, 100, 1000 };
-  std::printf("one member removed; a commit to carol then bob; media at 30 frames/s, %d frames each side\n",
-              kFramesBefore);
+  std::printf("one member removed; a commit to carol then bob; media at 30 frames/s, %d frames each side; "
+              "fastest of %d rounds\n", kFramesBefore, quick ? 1 : 3);
   std::printf("%8s %24s %24s %30s %12s\n", "members", "carol: commit->keys (all)", "bob: commit->keys (all)",
               "bob's keys->carol decrypts", "frames lost");
   bool ok = true;
+  const int rounds = quick ? 1 : 3;
   for (size_t n : sizes) {
-    const Result r = run(n, tmp);
+    // Timings: the fastest of the rounds (a shared machine adds noise, never
+    // speed); frames: all rounds together.
+    Result r = run(n, tmp);
+    for (int round = 1; round < rounds; round++) {
+      const Result again = run(n, tmp);
+      r.carol_keys_ms = std::min(r.carol_keys_ms, again.carol_keys_ms);
+      r.bob_keys_ms = std::min(r.bob_keys_ms, again.bob_keys_ms);
+      r.carol_switch_ms = std::min(r.carol_switch_ms, again.carol_switch_ms);
+      r.bob_switch_ms = std::min(r.bob_switch_ms, again.bob_switch_ms);
+      r.first_frame_ms = std::min(r.first_frame_ms, again.first_frame_ms);
+      r.sent += again.sent;
+      r.decrypted += again.decrypted;
+      r.new_kid_used = r.new_kid_used && again.new_kid_used;
+    }
     std::printf("%8zu %9.2f ms (%6.2f ms) %9.2f ms (%6.2f ms) %27.2f ms %7d of %d\n", n, r.carol_keys_ms,
                 r.carol_switch_ms, r.bob_keys_ms, r.bob_switch_ms, r.first_frame_ms, r.sent - r.decrypted, r.sent);
     if (!r.new_kid_used || r.decrypted != r.sent) {
