@@ -55,6 +55,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include <gst/e2ee/e2ee.h>
 
 #include "mls/sframe_epoch.h"
@@ -391,6 +393,29 @@ handle_message_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, const mls::
     return;
   }
   auto next = p->group->handle (msg, {});
+  if (!next && next.error () == mls::Error::RemovedFromGroup) {
+    /* A member committed our removal: the group goes on without us. Our keys
+     * leave the keyring now (nothing more is encrypted for a group we are
+     * not in, and the epochs we knew are over for us), and the saved state
+     * goes, so a restart does not rejoin an epoch that ended. */
+    if (p->plan)
+      apply_changes_locked (self, keyring, p->plan->clear ());
+    if (keyring)
+      gst_e2ee_keyring_unset_encrypt_kid (keyring);
+    const uint64_t epoch = p->group->epoch ();
+    p->group.reset ();
+    p->plan.reset ();
+    p->members.clear ();
+    p->safety_code.clear ();
+    if (!p->state_dir.empty ())
+      ::unlink (mls::StateDir (p->state_dir).group_path ().c_str ());
+    p->stats.handled++;
+    o->epoch_message = gst_message_new_element (GST_OBJECT (self), gst_structure_new ("mlskeyer-removed",
+            "epoch", G_TYPE_UINT64, static_cast<guint64> (epoch + 1), NULL));
+    o->notify_epoch = true;
+    GST_INFO_OBJECT (self, "removed from the group at epoch %" G_GUINT64_FORMAT, epoch + 1);
+    return;
+  }
   if (!next) {
     p->stats.refused++;
     o->warning = std::string ("refused a handshake message: ") + next.message () + " (" +

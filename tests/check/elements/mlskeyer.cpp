@@ -5,8 +5,8 @@
 // a member joins through its pads (KeyPackage out, Welcome in), follows the
 // group's commits with new keys in the keyring each epoch, keeps the old
 // epoch's keys for the overlap and then drops them, agrees with the others
-// on the safety code, and refuses garbage and foreign commits without
-// changing anything.
+// on the safety code, refuses garbage and foreign commits without changing
+// anything, and lets go of every key when a commit removes it.
 #include <atomic>
 #include <string>
 #include <vector>
@@ -290,9 +290,21 @@ GST_START_TEST(test_join_through_pads_and_follow_commits)
   ck_assert_uint_eq(stat(bob, "messages-refused"), 3);
   ck_assert_uint_eq(epoch_of(bob), 2);
 
-  gst_harness_teardown(bob);
-  // Stopping took his keys out of the keyring.
+  // Alice removes bob: his keys leave the keyring at once (he encrypts
+  // nothing more, and the new epoch is not his to know), and he says so.
+  auto removal = alice.commit({}, { 1 }).value();
+  fail_unless_equals_int(gst_harness_push(bob, message_buffer(removal.commit)), GST_FLOW_OK);
+  ck_assert_uint_eq(epoch_of(bob), 0);
   ck_assert_uint_eq(gst_e2ee_keyring_get_n_keys(keyring), 0);
+  fail_if(gst_e2ee_keyring_get_encrypt_kid(keyring, &encrypt));
+  GstMessage* removed = gst_bus_pop_filtered(GST_ELEMENT_BUS(bob->element), GST_MESSAGE_ELEMENT);
+  while (removed && !gst_message_has_name(removed, "mlskeyer-removed")) {
+    gst_message_unref(removed);
+    removed = gst_bus_pop_filtered(GST_ELEMENT_BUS(bob->element), GST_MESSAGE_ELEMENT);
+  }
+  fail_unless(removed != nullptr, "no mlskeyer-removed message");
+  gst_message_unref(removed);
+  gst_harness_teardown(bob);
   gst_object_unref(keyring);
 }
 GST_END_TEST;

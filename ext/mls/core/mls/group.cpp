@@ -436,7 +436,7 @@ Result<Group> Group::handle_commit(const AuthenticatedContent& ac, const Externa
           if (!external && rm->removed == sender.index)
             return failed(Error::Malformed, "the committer removes itself");
           if (rm->removed == own_leaf_)
-            return failed(Error::InvalidArgument, "this commit removes us from the group");
+            return failed(Error::RemovedFromGroup, "this commit removes us from the group");
           MLS_TRY(g.tree_.remove(rm->removed));
         }
       } else if (pass == 3) {

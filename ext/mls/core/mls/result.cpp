@@ -16,6 +16,7 @@ const char* error_name(Error e) noexcept
     case Error::InvalidKey: return "invalid-key";
     case Error::AuthenticationFailed: return "authentication-failed";
     case Error::BadSignature: return "bad-signature";
+    case Error::RemovedFromGroup: return "removed-from-group";
   }
   return "unknown";
 }

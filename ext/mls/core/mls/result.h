@@ -20,6 +20,7 @@ enum class Error {
   InvalidKey,        // a key that does not parse or is not on the curve
   AuthenticationFailed,
   BadSignature,
+  RemovedFromGroup,  // a valid commit that removes this member: its membership ends here
 };
 
 const char* error_name(Error e) noexcept;
