@@ -75,6 +75,7 @@ constexpr guint kDefaultMlsSuite = 1;
 constexpr guint kDefaultEpochBits = 4;
 constexpr guint kDefaultOverlapEpochs = 1;
 constexpr guint kDefaultEpochOverlapMs = 2000;
+constexpr guint kDefaultContexts = 1;
 constexpr GstClockTime kTick = 100 * GST_MSECOND;  /* how often old epochs are checked for expiry */
 constexpr uint64_t kKeyPackageLifetimeS = 90 * 86400;
 
@@ -95,6 +96,7 @@ struct Private {
   guint epoch_bits = kDefaultEpochBits;
   guint overlap_epochs = kDefaultOverlapEpochs;
   guint epoch_overlap_ms = kDefaultEpochOverlapMs;
+  guint contexts = kDefaultContexts;
 
   /* The member. */
   std::optional<mls::Group> group;
@@ -160,6 +162,7 @@ enum {
   PROP_EPOCH_BITS,
   PROP_OVERLAP_EPOCHS,
   PROP_EPOCH_OVERLAP,
+  PROP_CONTEXTS,
   PROP_EPOCH,
   PROP_MEMBERS,
   PROP_SAFETY_CODE,
@@ -211,10 +214,10 @@ apply_changes_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, const mls::S
       g_error_free (err);
     }
   }
-  if (!c.encrypt.empty ()) {
+  for (guint context = 0; context < c.encrypt.size (); context++) {
     GError *err = nullptr;
-    if (!gst_e2ee_keyring_set_encrypt_kid (keyring, c.encrypt[0], &err)) {
-      GST_WARNING_OBJECT (self, "encrypt KID %" G_GUINT64_FORMAT ": %s", c.encrypt[0], err->message);
+    if (!gst_e2ee_keyring_set_encrypt_kid_for_context (keyring, context, c.encrypt[context], &err)) {
+      GST_WARNING_OBJECT (self, "encrypt KID %" G_GUINT64_FORMAT ": %s", c.encrypt[context], err->message);
       g_error_free (err);
     }
   }
@@ -282,6 +285,7 @@ enter_epoch_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, Outcome * o)
     mls::SframeKeyPlan::Config config;
     config.overlap_epochs = p->overlap_epochs;
     config.overlap_us = static_cast<uint64_t> (p->epoch_overlap_ms) * 1000;
+    config.contexts = p->contexts;
     p->plan = std::make_unique<mls::SframeKeyPlan> (config);
   }
   mls::SframeKeyPlan::Changes changes;
@@ -746,6 +750,9 @@ set_property (GObject * object, guint prop_id, const GValue * value, GParamSpec 
     case PROP_EPOCH_OVERLAP:
       p->epoch_overlap_ms = g_value_get_uint (value);
       break;
+    case PROP_CONTEXTS:
+      p->contexts = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -784,6 +791,9 @@ get_property (GObject * object, guint prop_id, GValue * value, GParamSpec * pspe
       break;
     case PROP_EPOCH_OVERLAP:
       g_value_set_uint (value, p->epoch_overlap_ms);
+      break;
+    case PROP_CONTEXTS:
+      g_value_set_uint (value, p->contexts);
       break;
     case PROP_EPOCH:
       g_value_set_uint64 (value, p->group ? p->group->epoch () : 0);
@@ -882,6 +892,11 @@ gst_mls_keyer_class_init (GstMlsKeyerClass * klass)
       g_param_spec_uint ("epoch-overlap", "Epoch overlap",
           "Milliseconds a replaced epoch's keys stay for frames in flight before they leave the keyring", 0,
           600000, kDefaultEpochOverlapMs, rw));
+  g_object_class_install_property (gobject_class, PROP_CONTEXTS,
+      g_param_spec_uint ("contexts", "Contexts",
+          "Streams per member (audio, video, screen...): each member gets this many KIDs per epoch, context values "
+          "0..contexts-1, and each of this member's streams encrypts under its own (sframeenc key-context)", 1, 16,
+          kDefaultContexts, rw));
   g_object_class_install_property (gobject_class, PROP_EPOCH,
       g_param_spec_uint64 ("epoch", "Epoch", "The group's current epoch (0 before joining); notified on change",
           0, G_MAXUINT64, 0, ro));

@@ -80,6 +80,7 @@ struct _GstSFrameEnc {
 
 enum {
   PROP_STATS = glue::PROP_COMMON_LAST,
+  PROP_KEY_CONTEXT,
 };
 
 /* RFC 9605 overhead at most: 17 header bytes and a 16-byte tag. */
@@ -115,6 +116,11 @@ gst_sframe_enc_set_property (GObject * object, guint prop_id, const GValue * val
     GParamSpec * pspec) noexcept
 {
   GstSFrameEnc *self = GST_SFRAME_ENC (object);
+  if (prop_id == PROP_KEY_CONTEXT) {
+    std::lock_guard < std::mutex > guard (self->state->lock);
+    self->state->keys.set_context (g_value_get_uint (value));
+    return;
+  }
   if (!glue::set_common_property (GST_ELEMENT (self), &self->keyring, *self->state, prop_id, value))
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
@@ -130,6 +136,11 @@ gst_sframe_enc_get_property (GObject * object, guint prop_id, GValue * value,
   if (prop_id == PROP_STATS) {
     std::lock_guard < std::mutex > guard (st.lock);
     g_value_take_boxed (value, stats_structure (st.stats));
+    return;
+  }
+  if (prop_id == PROP_KEY_CONTEXT) {
+    std::lock_guard < std::mutex > guard (st.lock);
+    g_value_set_uint (value, st.keys.context ());
     return;
   }
   G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -378,6 +389,18 @@ gst_sframe_enc_class_init (GstSFrameEncClass * klass)
    * dropped-counter-exhausted, dropped-invalid, key-frame-requests (all
    * guint64) and kid (guint64, KID of the last frame).
    */
+  /**
+   * GstSFrameEnc:key-context:
+   *
+   * Which stream of its sender this encoder is: it encrypts with the
+   * keyring's encrypt KID for this context (mlskeyer sets one per context,
+   * so a sender's audio, video and screen never share a key and counter).
+   */
+  g_object_class_install_property (gobject_class, PROP_KEY_CONTEXT,
+      g_param_spec_uint ("key-context", "Key context",
+          "Stream context whose keyring encrypt KID this encoder uses (each stream of a sender its own; 0 unless "
+          "the sender has several)", 0, 255, 0,
+          static_cast < GParamFlags > (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "Counters as application/x-sframe-enc-stats: frames-in, frames-encrypted, frames-passed-empty, dropped-no-key, dropped-counter-exhausted, dropped-invalid, key-frame-requests, kid (all guint64)",

@@ -107,7 +107,7 @@ sframe::Result<uint64_t> EncryptKeys::select_from_keyring (GstE2eeKeyring * keyr
     seen_keyring_ = keyring;
     seen_generation_ = generation;
     RingKey want;
-    if (!gst_e2ee_keyring_get_encrypt_kid (keyring, &want.kid)) {
+    if (!gst_e2ee_keyring_get_encrypt_kid_for_context (keyring, context_, &want.kid)) {
       drop_ring_key ();
     } else {
       gst_e2ee_keyring_foreach (keyring, find_ring_key, &want);

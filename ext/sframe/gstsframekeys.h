@@ -37,6 +37,15 @@ public:
   bool refill (GstE2eeKeyring * keyring, uint64_t kid);
   bool is_keyring_key (uint64_t kid) const { return have_ring_key_ && ring_kid_ == kid; }
   sframe::Encryptor & encryptor () { return enc_; }
+  /* Which of the keyring's per-stream encrypt KIDs this encoder follows. */
+  void set_context (guint context)
+  {
+    if (context != context_) {
+      context_ = context;
+      seen_keyring_ = nullptr;  /* look again on the next frame */
+    }
+  }
+  guint context () const { return context_; }
 
 private:
   void drop_ring_key ();
@@ -51,6 +60,7 @@ private:
   bool have_ring_key_ = false;
   uint64_t ring_kid_ = 0;
   uint64_t ring_serial_ = 0;
+  guint context_ = 0;
 };
 
 class DecryptKeys {

@@ -6,7 +6,8 @@
 // group's commits with new keys in the keyring each epoch, keeps the old
 // epoch's keys for the overlap and then drops them, agrees with the others
 // on the safety code, refuses garbage and foreign commits without changing
-// anything, and lets go of every key when a commit removes it.
+// anything, and lets go of every key when a commit removes it; a member's
+// streams encrypt under KIDs of their own.
 #include <atomic>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include <gst/e2ee/e2ee.h>
 
 #include "fatal-log-domains.h"
+#include "play-to-eos.h"
 #include "mls/group.h"
 #include "mls/sframe_epoch.h"
 
@@ -335,6 +337,45 @@ GST_START_TEST(test_create_mode_and_bad_settings)
 }
 GST_END_TEST;
 
+// A member with three streams (contexts=3): each sframeenc encrypts under its
+// own context's KID (key-context), and sframedec decrypts every one of them.
+GST_START_TEST(test_streams_of_a_member_have_their_own_kids)
+{
+  const char* line =
+    "mlskeyer mode=create identity=alice group-id=0a0b contexts=3 "
+    "fakesrc num-buffers=3 sizetype=fixed sizemax=100 filltype=pattern ! sframeenc name=e1 key-context=1 ! "
+    "sframedec name=d1 ! fakesink "
+    "fakesrc num-buffers=3 sizetype=fixed sizemax=100 filltype=pattern ! sframeenc name=e2 key-context=2 ! "
+    "sframedec name=d2 ! fakesink";
+  GstElement* p = gst_parse_launch(line, nullptr);
+  fail_unless(p != nullptr);
+  const std::string error = testutil::play_to_eos(p, 20 * GST_SECOND);
+  fail_unless(error.empty(), "%s", error.c_str());
+  // A group of one at epoch 0: S = 0, E = 4, so KID = context << 4.
+  const guint64 want[] = { 0, 1 << 4, 2 << 4 };
+  for (int i = 1; i <= 2; i++) {
+    gchar* name = g_strdup_printf("e%d", i);
+    GstElement* e = gst_bin_get_by_name(GST_BIN(p), name);
+    name[0] = 'd';
+    GstElement* d = gst_bin_get_by_name(GST_BIN(p), name);
+    g_free(name);
+    GstStructure *es = nullptr, *ds = nullptr;
+    g_object_get(e, "stats", &es, nullptr);
+    g_object_get(d, "stats", &ds, nullptr);
+    guint64 kid = 0, decrypted = 0;
+    fail_unless(gst_structure_get_uint64(es, "kid", &kid));
+    fail_unless(gst_structure_get_uint64(ds, "frames-decrypted", &decrypted));
+    ck_assert_uint_eq(kid, want[i]);
+    ck_assert_uint_eq(decrypted, 3);
+    gst_structure_free(es);
+    gst_structure_free(ds);
+    gst_object_unref(e);
+    gst_object_unref(d);
+  }
+  gst_object_unref(p);
+}
+GST_END_TEST;
+
 static Suite* mlskeyer_suite()
 {
   Suite* s = suite_create("mlskeyer");
@@ -344,6 +385,7 @@ static Suite* mlskeyer_suite()
   tcase_add_test(tc, test_mlsctl_members_decrypt_each_other_in_launch_lines);
   tcase_add_test(tc, test_join_through_pads_and_follow_commits);
   tcase_add_test(tc, test_create_mode_and_bad_settings);
+  tcase_add_test(tc, test_streams_of_a_member_have_their_own_kids);
   return s;
 }
 

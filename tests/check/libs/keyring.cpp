@@ -245,6 +245,40 @@ GST_START_TEST(test_encrypt_kid)
 }
 GST_END_TEST;
 
+// One encrypt KID per stream context; context 0 is the one without a name.
+GST_START_TEST(test_encrypt_kid_per_context)
+{
+  GstE2eeKeyring* kr = gst_e2ee_keyring_new();
+  GError* err = nullptr;
+  guint64 kid = 0;
+  fail_unless(add(kr, 10));
+  fail_unless(add(kr, 11));
+  fail_unless(add(kr, 12));
+  fail_unless(gst_e2ee_keyring_set_encrypt_kid_for_context(kr, 0, 10, &err));
+  fail_unless(gst_e2ee_keyring_set_encrypt_kid_for_context(kr, 1, 11, &err));
+  fail_unless(gst_e2ee_keyring_set_encrypt_kid_for_context(kr, 7, 12, &err));
+  fail_if(gst_e2ee_keyring_set_encrypt_kid_for_context(kr, 2, 99, &err));
+  expect_error(&err, GST_E2EE_KEYRING_ERROR_UNKNOWN_KID);
+  fail_unless(gst_e2ee_keyring_get_encrypt_kid(kr, &kid));
+  fail_unless_equals_uint64(kid, 10);
+  fail_unless(gst_e2ee_keyring_get_encrypt_kid_for_context(kr, 1, &kid));
+  fail_unless_equals_uint64(kid, 11);
+  fail_unless(gst_e2ee_keyring_get_encrypt_kid_for_context(kr, 7, &kid));
+  fail_unless_equals_uint64(kid, 12);
+  fail_if(gst_e2ee_keyring_get_encrypt_kid_for_context(kr, 2, &kid));
+  // Removing a context's key unsets that context only.
+  fail_unless(gst_e2ee_keyring_remove_key(kr, 11));
+  fail_if(gst_e2ee_keyring_get_encrypt_kid_for_context(kr, 1, &kid));
+  fail_unless(gst_e2ee_keyring_get_encrypt_kid_for_context(kr, 7, &kid));
+  fail_unless(gst_e2ee_keyring_get_encrypt_kid(kr, &kid));
+  // Unsetting unsets every context.
+  gst_e2ee_keyring_unset_encrypt_kid(kr);
+  fail_if(gst_e2ee_keyring_get_encrypt_kid(kr, &kid));
+  fail_if(gst_e2ee_keyring_get_encrypt_kid_for_context(kr, 7, &kid));
+  gst_object_unref(kr);
+}
+GST_END_TEST;
+
 // What the "changed" handler saw: it runs with no lock held (it calls back
 // into the keyring, which would deadlock otherwise) and after the change.
 struct Observer {
@@ -1229,6 +1263,7 @@ static Suite* keyring_suite()
   tcase_add_test(store, test_refusals);
   tcase_add_test(store, test_add_key_hex);
   tcase_add_test(store, test_encrypt_kid);
+  tcase_add_test(store, test_encrypt_kid_per_context);
   tcase_add_test(store, test_generation_and_changed_signal);
   tcase_add_test(store, test_foreach);
   tcase_add_test(store, test_cipher_suite_enum);

@@ -44,8 +44,9 @@ struct State {
   std::mutex lock;
   std::map<guint64, Entry> keys;
   std::map<guint64, CounterState> counters;
-  bool has_encrypt_kid = false;
-  guint64 encrypt_kid = 0;
+  /* The KID each stream encrypts with, by stream context (0 is the
+   * default every encoder uses unless told otherwise). */
+  std::map<guint, guint64> encrypt_kids;
   guint64 next_serial = 1;
 };
 
@@ -177,8 +178,8 @@ gst_e2ee_keyring_remove_key (GstE2eeKeyring * keyring, guint64 kid)
     State & s = *keyring->state;
     if (s.keys.erase (kid) == 0)
       return FALSE;
-    if (s.has_encrypt_kid && s.encrypt_kid == kid)
-      s.has_encrypt_kid = false;
+    for (auto it = s.encrypt_kids.begin (); it != s.encrypt_kids.end ();)
+      it = it->second == kid ? s.encrypt_kids.erase (it) : std::next (it);
   }
   GST_DEBUG_OBJECT (keyring, "removed KID %" G_GUINT64_FORMAT, kid);
   changed (keyring);
@@ -202,7 +203,8 @@ gst_e2ee_keyring_get_n_keys (GstE2eeKeyring * keyring)
 }
 
 gboolean
-gst_e2ee_keyring_set_encrypt_kid (GstE2eeKeyring * keyring, guint64 kid, GError ** error)
+gst_e2ee_keyring_set_encrypt_kid_for_context (GstE2eeKeyring * keyring, guint context, guint64 kid,
+    GError ** error)
 {
   g_return_val_if_fail (GST_IS_E2EE_KEYRING (keyring), FALSE);
   {
@@ -213,14 +215,20 @@ gst_e2ee_keyring_set_encrypt_kid (GstE2eeKeyring * keyring, guint64 kid, GError 
           "no key with KID %" G_GUINT64_FORMAT, kid);
       return FALSE;
     }
-    if (s.has_encrypt_kid && s.encrypt_kid == kid)
+    auto it = s.encrypt_kids.find (context);
+    if (it != s.encrypt_kids.end () && it->second == kid)
       return TRUE;
-    s.has_encrypt_kid = true;
-    s.encrypt_kid = kid;
+    s.encrypt_kids[context] = kid;
   }
-  GST_DEBUG_OBJECT (keyring, "encrypting with KID %" G_GUINT64_FORMAT, kid);
+  GST_DEBUG_OBJECT (keyring, "stream context %u encrypts with KID %" G_GUINT64_FORMAT, context, kid);
   changed (keyring);
   return TRUE;
+}
+
+gboolean
+gst_e2ee_keyring_set_encrypt_kid (GstE2eeKeyring * keyring, guint64 kid, GError ** error)
+{
+  return gst_e2ee_keyring_set_encrypt_kid_for_context (keyring, 0, kid, error);
 }
 
 void
@@ -229,21 +237,30 @@ gst_e2ee_keyring_unset_encrypt_kid (GstE2eeKeyring * keyring)
   g_return_if_fail (GST_IS_E2EE_KEYRING (keyring));
   {
     std::lock_guard < std::mutex > guard (keyring->state->lock);
-    if (!keyring->state->has_encrypt_kid)
+    if (keyring->state->encrypt_kids.empty ())
       return;
-    keyring->state->has_encrypt_kid = false;
+    keyring->state->encrypt_kids.clear ();
   }
   changed (keyring);
 }
 
 gboolean
-gst_e2ee_keyring_get_encrypt_kid (GstE2eeKeyring * keyring, guint64 * kid)
+gst_e2ee_keyring_get_encrypt_kid_for_context (GstE2eeKeyring * keyring, guint context, guint64 * kid)
 {
   g_return_val_if_fail (GST_IS_E2EE_KEYRING (keyring), FALSE);
   std::lock_guard < std::mutex > guard (keyring->state->lock);
+  auto it = keyring->state->encrypt_kids.find (context);
+  if (it == keyring->state->encrypt_kids.end ())
+    return FALSE;
   if (kid)
-    *kid = keyring->state->encrypt_kid;
-  return keyring->state->has_encrypt_kid;
+    *kid = it->second;
+  return TRUE;
+}
+
+gboolean
+gst_e2ee_keyring_get_encrypt_kid (GstE2eeKeyring * keyring, guint64 * kid)
+{
+  return gst_e2ee_keyring_get_encrypt_kid_for_context (keyring, 0, kid);
 }
 
 guint

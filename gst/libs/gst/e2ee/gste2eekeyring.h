@@ -48,11 +48,19 @@ GST_E2EE_API gboolean gst_e2ee_keyring_remove_key (GstE2eeKeyring * keyring, gui
 GST_E2EE_API gboolean gst_e2ee_keyring_has_key (GstE2eeKeyring * keyring, guint64 kid);
 GST_E2EE_API guint gst_e2ee_keyring_get_n_keys (GstE2eeKeyring * keyring);
 
-/* The KID sframeenc encrypts with; it must be present. */
+/* The KID sframeenc encrypts with; it must be present. One per stream
+ * context: several streams of one sender (audio, video, screen) each encrypt
+ * under a KID of their own (sframeenc's key-context property picks which);
+ * the calls without a context are context 0. Removing a KID unsets it for
+ * every context using it; unset_encrypt_kid unsets all contexts. */
 GST_E2EE_API gboolean gst_e2ee_keyring_set_encrypt_kid (GstE2eeKeyring * keyring, guint64 kid,
     GError ** error);
+GST_E2EE_API gboolean gst_e2ee_keyring_set_encrypt_kid_for_context (GstE2eeKeyring * keyring,
+    guint context, guint64 kid, GError ** error);
 GST_E2EE_API void gst_e2ee_keyring_unset_encrypt_kid (GstE2eeKeyring * keyring);
 GST_E2EE_API gboolean gst_e2ee_keyring_get_encrypt_kid (GstE2eeKeyring * keyring, guint64 * kid);
+GST_E2EE_API gboolean gst_e2ee_keyring_get_encrypt_kid_for_context (GstE2eeKeyring * keyring,
+    guint context, guint64 * kid);
 
 /* Incremented on every change; elements compare it per buffer (one atomic
  * read) and resynchronise only when it moved. */
