@@ -76,6 +76,7 @@ constexpr guint kDefaultEpochBits = 4;
 constexpr guint kDefaultOverlapEpochs = 1;
 constexpr guint kDefaultEpochOverlapMs = 2000;
 constexpr guint kDefaultContexts = 1;
+constexpr guint kDefaultCommitDelayMs = 200;
 constexpr GstClockTime kTick = 100 * GST_MSECOND;  /* how often old epochs are checked for expiry */
 constexpr uint64_t kKeyPackageLifetimeS = 90 * 86400;
 
@@ -97,6 +98,7 @@ struct Private {
   guint overlap_epochs = kDefaultOverlapEpochs;
   guint epoch_overlap_ms = kDefaultEpochOverlapMs;
   guint contexts = kDefaultContexts;
+  guint commit_delay_ms = kDefaultCommitDelayMs;
 
   /* The member. */
   std::optional<mls::Group> group;
@@ -105,6 +107,13 @@ struct Private {
   std::vector<std::pair<uint32_t, mls::Bytes>> members;
   std::string safety_code;
   Stats stats;
+
+  /* Commit policy: KeyPackages waiting to be added (by whoever commits this
+   * epoch), and our own commit until the delivery service sends it back. */
+  std::vector<mls::KeyPackage> pending_adds;
+  uint64_t pending_since_us = 0;
+  std::optional<mls::Group::CommitResult> own_commit;
+  mls::Bytes own_commit_bytes;
 
   GstClockID tick = nullptr;
   bool src_started = false;
@@ -163,6 +172,7 @@ enum {
   PROP_OVERLAP_EPOCHS,
   PROP_EPOCH_OVERLAP,
   PROP_CONTEXTS,
+  PROP_COMMIT_DELAY,
   PROP_EPOCH,
   PROP_MEMBERS,
   PROP_SAFETY_CODE,
@@ -352,6 +362,76 @@ persist_locked (GstMlsKeyer * self, Outcome * o)
     o->warning = "the state is not saved (a restart will not rejoin this epoch): " + error;
 }
 
+/* ---- Commit policy: one deterministic committer per epoch ---- */
+
+/* Whether a KeyPackage's member is already in the group (its signature key
+ * is a leaf's). */
+static bool
+in_group (const mls::Group & g, const mls::KeyPackage & kp)
+{
+  for (const auto &m : g.members ()) {
+    const mls::LeafNode *leaf = g.tree ().leaf (m.first);
+    if (leaf && leaf->signature_key == kp.leaf_node.signature_key)
+      return true;
+  }
+  return false;
+}
+
+/* After any epoch change: what is in the group needs adding no more. */
+static void
+prune_pending_locked (Private * p)
+{
+  if (!p->group)
+    return;
+  p->pending_adds.erase (std::remove_if (p->pending_adds.begin (), p->pending_adds.end (),
+          [&](const mls::KeyPackage & kp) { return in_group (*p->group, kp); }), p->pending_adds.end ());
+  if (p->pending_adds.empty ())
+    p->pending_since_us = 0;
+}
+
+/* The committer of an epoch is the member with the lowest leaf index: every
+ * member computes the same, so exactly one commits what is pending (the
+ * delivery service settles any race anyway: first commit wins). */
+static bool
+is_committer_locked (const Private * p)
+{
+  if (!p->group)
+    return false;
+  const auto members = p->group->members ();
+  return !members.empty () && members.front ().first == p->group->own_leaf ();
+}
+
+/* Called on the tick: the committer commits pending Adds once they waited
+ * commit-delay, and returns the messages to send (commit, then Welcome).
+ * The commit is adopted only when the delivery service sends it back. */
+static std::vector<mls::MLSMessage>
+maybe_commit_locked (GstMlsKeyer * self, Outcome * o)
+{
+  Private *p = self->priv;
+  std::vector<mls::MLSMessage> out;
+  if (p->own_commit || p->pending_adds.empty () || !is_committer_locked (p) ||
+      now_us () < p->pending_since_us + static_cast<uint64_t> (p->commit_delay_ms) * 1000)
+    return out;
+  auto result = p->group->commit (p->pending_adds, {});
+  if (!result) {
+    o->warning = std::string ("cannot commit the pending Adds (dropped): ") + result.message ();
+    p->pending_adds.clear ();
+    p->pending_since_us = 0;
+    return out;
+  }
+  auto bytes = mls::wire::encode (result.value ().commit);
+  if (!bytes)
+    return out;
+  p->own_commit_bytes = std::move (bytes).value ();
+  out.push_back (result.value ().commit);
+  if (result.value ().welcome)
+    out.push_back (*result.value ().welcome);
+  p->own_commit.emplace (std::move (result).value ());
+  GST_INFO_OBJECT (self, "committing %zu Add(s) for epoch %" G_GUINT64_FORMAT, p->pending_adds.size (),
+      p->group->epoch ());
+  return out;
+}
+
 /* ---- MLS messages from the delivery service (the sink pad) ---- */
 
 static void
@@ -387,9 +467,37 @@ handle_message_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, const mls::
     persist_locked (self, o);
     return;
   }
+  if (const auto *kp = std::get_if<mls::KeyPackage> (&msg.message)) {
+    /* Somebody asks to join: kept for whoever commits this epoch. */
+    if (!p->group || in_group (*p->group, *kp)) {
+      p->stats.ignored++;
+      return;
+    }
+    for (const auto &pending : p->pending_adds)
+      if (pending.leaf_node.signature_key == kp->leaf_node.signature_key) {
+        p->stats.ignored++;
+        return;
+      }
+    if (p->pending_adds.empty ())
+      p->pending_since_us = now_us ();
+    p->pending_adds.push_back (*kp);
+    p->stats.handled++;
+    return;
+  }
   if (!std::holds_alternative<mls::PublicMessage> (msg.message) &&
       !std::holds_alternative<mls::PrivateMessage> (msg.message)) {
-    p->stats.ignored++;  /* KeyPackages and GroupInfo are for whoever commits */
+    p->stats.ignored++;  /* GroupInfo is for external joiners */
+    return;
+  }
+  if (p->own_commit && bytes == p->own_commit_bytes) {
+    /* Our commit, back from the delivery service: it won the epoch. */
+    p->group.emplace (std::move (p->own_commit->next));
+    p->own_commit.reset ();
+    p->own_commit_bytes.clear ();
+    p->stats.handled++;
+    prune_pending_locked (p);
+    enter_epoch_locked (self, keyring, o);
+    persist_locked (self, o);
     return;
   }
   if (!p->group) {
@@ -426,8 +534,16 @@ handle_message_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, const mls::
         mls::error_name (next.error ()) + ")";
     return;
   }
+  const bool new_epoch = next.value ().epoch () != p->group->epoch ();
   p->group.emplace (std::move (next).value ());
   p->stats.handled++;
+  if (new_epoch && p->own_commit) {
+    /* Another commit took the epoch: ours lost the race; what it carried
+     * and the winner did not stays pending for the next. */
+    p->own_commit.reset ();
+    p->own_commit_bytes.clear ();
+  }
+  prune_pending_locked (p);
   /* Keys first: media uses the new epoch while the state goes to disk. */
   enter_epoch_locked (self, keyring, o);
   persist_locked (self, o);
@@ -576,6 +692,8 @@ on_tick (GstClock * clock, GstClockTime time, GstClockID id, gpointer user_data)
   GstMlsKeyer *self = GST_MLS_KEYER (user_data);
   Private *p = self->priv;
   GstE2eeKeyring *keyring = keyring_ref (self);
+  Outcome o;
+  std::vector<mls::MLSMessage> to_send;
   {
     std::lock_guard<std::mutex> g (p->lock);
     if (p->plan) {
@@ -583,8 +701,12 @@ on_tick (GstClock * clock, GstClockTime time, GstClockID id, gpointer user_data)
       if (due != 0 && now_us () >= due)
         apply_changes_locked (self, keyring, p->plan->expire (now_us ()));
     }
+    to_send = maybe_commit_locked (self, &o);
   }
   gst_clear_object (&keyring);
+  report (self, o);
+  for (const auto &m : to_send)
+    push_message (self, m);
   return TRUE;
 }
 
@@ -617,6 +739,10 @@ stop_member (GstMlsKeyer * self)
   p->plan.reset ();
   p->group.reset ();
   p->key_package.reset ();
+  p->pending_adds.clear ();
+  p->pending_since_us = 0;
+  p->own_commit.reset ();
+  p->own_commit_bytes.clear ();
   p->src_started = false;
 }
 
@@ -753,6 +879,9 @@ set_property (GObject * object, guint prop_id, const GValue * value, GParamSpec 
     case PROP_CONTEXTS:
       p->contexts = g_value_get_uint (value);
       break;
+    case PROP_COMMIT_DELAY:
+      p->commit_delay_ms = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -794,6 +923,9 @@ get_property (GObject * object, guint prop_id, GValue * value, GParamSpec * pspe
       break;
     case PROP_CONTEXTS:
       g_value_set_uint (value, p->contexts);
+      break;
+    case PROP_COMMIT_DELAY:
+      g_value_set_uint (value, p->commit_delay_ms);
       break;
     case PROP_EPOCH:
       g_value_set_uint64 (value, p->group ? p->group->epoch () : 0);
@@ -897,6 +1029,11 @@ gst_mls_keyer_class_init (GstMlsKeyerClass * klass)
           "Streams per member (audio, video, screen...): each member gets this many KIDs per epoch, context values "
           "0..contexts-1, and each of this member's streams encrypts under its own (sframeenc key-context)", 1, 16,
           kDefaultContexts, rw));
+  g_object_class_install_property (gobject_class, PROP_COMMIT_DELAY,
+      g_param_spec_uint ("commit-delay", "Commit delay",
+          "Milliseconds the epoch's committer (the member with the lowest leaf index) waits, gathering "
+          "KeyPackages, before it commits their Adds", 0, 60000, kDefaultCommitDelayMs,
+          static_cast<GParamFlags> (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
   g_object_class_install_property (gobject_class, PROP_EPOCH,
       g_param_spec_uint64 ("epoch", "Epoch", "The group's current epoch (0 before joining); notified on change",
           0, G_MAXUINT64, 0, ro));

@@ -19,6 +19,7 @@
 
 #include "fatal-log-domains.h"
 #include "play-to-eos.h"
+#include "mls/delivery_service.h"
 #include "mls/group.h"
 #include "mls/sframe_epoch.h"
 
@@ -376,6 +377,76 @@ GST_START_TEST(test_streams_of_a_member_have_their_own_kids)
 }
 GST_END_TEST;
 
+// Two mlskeyers joined only by a delivery service (the core, in the test):
+// bob's KeyPackage reaches alice, the group's committer, who commits the
+// Add after commit-delay; the service orders it, alice adopts her commit
+// when it comes back, bob joins from the Welcome, and both show the same
+// epoch, members and safety code.
+static void relay(GstHarness* from, m::DeliveryService& ds, std::initializer_list<GstHarness*> to)
+{
+  while (GstBuffer* b = gst_harness_try_pull(from)) {
+    const m::Bytes msg = buffer_bytes(b);
+    gst_buffer_unref(b);
+    if (ds.submit(msg) != m::DeliveryService::Verdict::Accepted)
+      continue;
+    for (GstHarness* h : to)
+      fail_unless_equals_int(gst_harness_push(h, gst_buffer_new_memdup(msg.data(), msg.size())), GST_FLOW_OK);
+  }
+}
+
+GST_START_TEST(test_committer_adds_a_newcomer_through_the_delivery_service)
+{
+  GstE2eeKeyring* alice_ring = gst_e2ee_keyring_new();
+  GstE2eeKeyring* bob_ring = gst_e2ee_keyring_new();
+  GstElement* e = gst_element_factory_make("mlskeyer", nullptr);
+  g_object_set(e, "identity", "alice", "group-id", "0c0d", "commit-delay", 50u, nullptr);
+  gst_util_set_object_arg(G_OBJECT(e), "mode", "create");
+  GstContext* ctx = gst_e2ee_keyring_context_new(alice_ring);
+  gst_element_set_context(e, ctx);
+  gst_context_unref(ctx);
+  GstHarness* alice = gst_harness_new_with_element(e, "sink", "src");
+  gst_object_unref(e);
+  gst_harness_set_src_caps_str(alice, "application/x-mls");
+  gst_harness_play(alice);
+  GstHarness* bob = joining_member(bob_ring, "bob");
+
+  m::DeliveryService ds(m::Bytes{ 0x0c, 0x0d });
+  relay(bob, ds, { alice, bob });  // bob's KeyPackage to everyone
+  const gint64 until = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+  while (epoch_of(bob) == 0 && g_get_monotonic_time() < until) {
+    relay(alice, ds, { alice, bob });  // alice's commit and Welcome, once she made them
+    g_usleep(10000);
+  }
+  ck_assert_uint_eq(epoch_of(alice), 1);
+  ck_assert_uint_eq(epoch_of(bob), 1);
+  gchar *code_a = nullptr, *code_b = nullptr;
+  gchar **members = nullptr;
+  g_object_get(alice->element, "safety-code", &code_a, nullptr);
+  g_object_get(bob->element, "safety-code", &code_b, "members", &members, nullptr);
+  fail_unless(code_a && code_b);
+  ck_assert_str_eq(code_a, code_b);
+  fail_unless(g_strv_length(members) == 2);
+  ck_assert_str_eq(members[0], "0:alice");
+  ck_assert_str_eq(members[1], "1:bob");
+  g_free(code_a);
+  g_free(code_b);
+  g_strfreev(members);
+  // Each encrypts with its own KID of epoch 1, and holds the other's.
+  guint64 kid = 0;
+  fail_unless(gst_e2ee_keyring_get_encrypt_kid(alice_ring, &kid));
+  ck_assert_uint_eq(kid, 1);                       // leaf 0, epoch 1 (S = 1, E = 4)
+  fail_unless(gst_e2ee_keyring_has_key(bob_ring, 1));
+  fail_unless(gst_e2ee_keyring_get_encrypt_kid(bob_ring, &kid));
+  ck_assert_uint_eq(kid, (1 << 4) | 1);             // leaf 1, epoch 1
+  fail_unless(gst_e2ee_keyring_has_key(alice_ring, (1 << 4) | 1));
+  ck_assert_uint_eq(ds.epoch().value(), 1);
+  gst_harness_teardown(alice);
+  gst_harness_teardown(bob);
+  gst_object_unref(alice_ring);
+  gst_object_unref(bob_ring);
+}
+GST_END_TEST;
+
 static Suite* mlskeyer_suite()
 {
   Suite* s = suite_create("mlskeyer");
@@ -386,6 +457,7 @@ static Suite* mlskeyer_suite()
   tcase_add_test(tc, test_join_through_pads_and_follow_commits);
   tcase_add_test(tc, test_create_mode_and_bad_settings);
   tcase_add_test(tc, test_streams_of_a_member_have_their_own_kids);
+  tcase_add_test(tc, test_committer_adds_a_newcomer_through_the_delivery_service);
   return s;
 }
 
