@@ -770,24 +770,35 @@ agent_ready (GstPeerTransport * self, const char *what)
   return true;
 }
 
+/* Our description: the sink pads' caps, our ICE credentials and
+ * candidates, our fingerprint and DTLS `setup`; an offer, or with `offer`
+ * the answer to it. NULL (and a warning) when it cannot be made. */
+static gchar *
+describe (GstPeerTransport * self, const std::string & setup, const sdp::RemoteDescription * offer)
+{
+  std::vector<GstCaps *> caps = rtp_sink_caps (self);
+  sdp::LocalDescription local;
+  collect_local (self, &local);
+  local.setup = setup;
+  std::string error;
+  gchar *text = offer ? sdp::make_answer (local, *offer, caps, &error) : sdp::make_offer (local, caps, &error);
+  for (GstCaps *c : caps)
+    gst_caps_unref (c);
+  if (!text)
+    GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS, ("Cannot create an %s: %s", offer ? "answer" : "offer",
+            error.c_str ()), (NULL));
+  return text;
+}
+
 static gchar *
 create_offer (GstPeerTransport * self)
 {
   Private *p = self->priv;
   if (!agent_ready (self, "create-offer"))
     return nullptr;
-  std::vector<GstCaps *> caps = rtp_sink_caps (self);
-  sdp::LocalDescription local;
-  collect_local (self, &local);
-  local.setup = "actpass";
-  std::string error;
-  gchar *text = sdp::make_offer (local, caps, &error);
-  for (GstCaps *c : caps)
-    gst_caps_unref (c);
-  if (!text) {
-    GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS, ("Cannot create an offer: %s", error.c_str ()), (NULL));
+  gchar *text = describe (self, "actpass", nullptr);
+  if (!text)
     return nullptr;
-  }
   bool first;
   {
     std::lock_guard<std::mutex> g (p->lock);
@@ -818,18 +829,9 @@ create_answer (GstPeerTransport * self)
     offer = p->remote;
     setup = p->role == transport::DtlsEndpoint::Role::Client ? "active" : "passive";
   }
-  std::vector<GstCaps *> caps = rtp_sink_caps (self);
-  sdp::LocalDescription local;
-  collect_local (self, &local);
-  local.setup = setup;
-  std::string error;
-  gchar *text = sdp::make_answer (local, offer, caps, &error);
-  for (GstCaps *c : caps)
-    gst_caps_unref (c);
-  if (!text) {
-    GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS, ("Cannot create an answer: %s", error.c_str ()), (NULL));
+  gchar *text = describe (self, setup, &offer);
+  if (!text)
     return nullptr;
-  }
   std::lock_guard<std::mutex> g (p->lock);
   p->negotiation = Negotiation::Stable;
   return text;

@@ -15,32 +15,17 @@
 #include <string>
 #include <vector>
 
+#include "mls-bench-util.h"
 #include "mls/group.h"
 
 namespace m = gste2ee::mls;
-using Clock = std::chrono::steady_clock;
+using benchmls::Clock;
 
 namespace {
 
-template <typename T>
-T must(m::Result<T> r, const char* what)
-{
-  if (!r) {
-    std::fprintf(stderr, "mls-bench: %s: %s\n", what, r.message());
-    std::exit(1);
-  }
-  return std::move(r).value();
-}
-
-double ms_since(Clock::time_point t0)
-{
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-m::Bytes text(const std::string& s)
-{
-  return m::Bytes(s.begin(), s.end());
-}
+using benchmls::ms_since;
+using benchmls::must;
+using benchmls::text;
 
 struct Row {
   double create_add, join, update_create, update_process, add_process, remove_process;

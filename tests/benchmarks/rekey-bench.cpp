@@ -30,37 +30,22 @@
 #include <gst/gst.h>
 
 #include "bench-pipeline.h"
+#include "mls-bench-util.h"
 #include "mls/group.h"
 #include "mls/sframe_epoch.h"
 #include "mls/state_dir.h"
 
 namespace m = gste2ee::mls;
-using Clock = std::chrono::steady_clock;
+using benchmls::Clock;
 
 namespace {
 
 constexpr size_t kFrame = 1000;
 constexpr int kFramesBefore = 15, kFramesAfter = 15;  // half a second each side at 30 fps
 
-template <typename T>
-T must(m::Result<T> r, const char* what)
-{
-  if (!r) {
-    std::fprintf(stderr, "rekey-bench: %s: %s\n", what, r.message());
-    std::exit(1);
-  }
-  return std::move(r).value();
-}
-
-double ms_since(Clock::time_point t0)
-{
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-m::Bytes text(const std::string& s)
-{
-  return m::Bytes(s.begin(), s.end());
-}
+using benchmls::ms_since;
+using benchmls::must;
+using benchmls::text;
 
 // One remaining member's pipeline: its mlskeyer (fed by our pad) and the
 // media path through its keyring.

@@ -14,26 +14,18 @@
 
 #include "transport/dtls_srtp_link.h"
 
+#include "dtls-test-util.h"
+
 #include <check.h>
 
 namespace t = gste2ee::transport;
+using dtlstest::new_cert;
+using dtlstest::now_us;
 using Bytes = std::vector<uint8_t>;
 
 namespace {
 
-uint64_t now_us()
-{
-  return static_cast<uint64_t>(
-    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
-}
 
-std::unique_ptr<t::Certificate> new_cert()
-{
-  std::string error;
-  auto c = t::Certificate::generate(&error);
-  ck_assert_msg(c != nullptr, "%s", error.c_str());
-  return c;
-}
 
 struct Links {
   std::unique_ptr<t::Certificate> cc = new_cert(), sc = new_cert();
