@@ -47,12 +47,16 @@
 #include "gstmlskeyer.h"
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <ctime>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include <unistd.h>
@@ -77,7 +81,7 @@ constexpr guint kDefaultOverlapEpochs = 1;
 constexpr guint kDefaultEpochOverlapMs = 2000;
 constexpr guint kDefaultContexts = 1;
 constexpr guint kDefaultCommitDelayMs = 200;
-constexpr GstClockTime kTick = 100 * GST_MSECOND;  /* how often old epochs are checked for expiry */
+constexpr std::chrono::milliseconds kTick (100);  /* how often old epochs and pending commits are checked */
 constexpr uint64_t kKeyPackageLifetimeS = 90 * 86400;
 
 struct Stats {
@@ -115,7 +119,13 @@ struct Private {
   std::optional<mls::Group::CommitResult> own_commit;
   mls::Bytes own_commit_bytes;
 
-  GstClockID tick = nullptr;
+  /* The ticker: a thread of ours that wakes every kTick for overlap expiry
+   * and the commit policy, started at READY and joined when stopping, so it
+   * never outlives the element (a clock callback would hold a reference). */
+  std::thread ticker;
+  std::mutex ticker_lock;
+  std::condition_variable ticker_wake;
+  bool ticker_stop = false;
   bool src_started = false;
   uint64_t message_arrived_us = 0;  /* of the message being handled; 0 outside */
 };
@@ -683,13 +693,9 @@ start_member (GstMlsKeyer * self, GstE2eeKeyring * keyring, Outcome * o, std::st
   return true;
 }
 
-static gboolean
-on_tick (GstClock * clock, GstClockTime time, GstClockID id, gpointer user_data)
+static void
+on_tick (GstMlsKeyer * self)
 {
-  (void) clock;
-  (void) time;
-  (void) id;
-  GstMlsKeyer *self = GST_MLS_KEYER (user_data);
   Private *p = self->priv;
   GstE2eeKeyring *keyring = keyring_ref (self);
   Outcome o;
@@ -707,22 +713,31 @@ on_tick (GstClock * clock, GstClockTime time, GstClockID id, gpointer user_data)
   report (self, o);
   for (const auto &m : to_send)
     push_message (self, m);
-  return TRUE;
+}
+
+static void
+run_ticker (GstMlsKeyer * self)
+{
+  Private *p = self->priv;
+  std::unique_lock<std::mutex> lk (p->ticker_lock);
+  while (!p->ticker_wake.wait_for (lk, kTick, [p] { return p->ticker_stop; })) {
+    lk.unlock ();
+    on_tick (self);
+    lk.lock ();
+  }
 }
 
 static void
 stop_member (GstMlsKeyer * self)
 {
   Private *p = self->priv;
-  GstClockID tick;
-  {
-    std::lock_guard<std::mutex> g (p->lock);
-    tick = p->tick;
-    p->tick = nullptr;
-  }
-  if (tick) {
-    gst_clock_id_unschedule (tick);
-    gst_clock_id_unref (tick);
+  if (p->ticker.joinable ()) {
+    {
+      std::lock_guard<std::mutex> g (p->ticker_lock);
+      p->ticker_stop = true;
+    }
+    p->ticker_wake.notify_all ();
+    p->ticker.join ();
   }
   GstE2eeKeyring *keyring = keyring_ref (self);
   std::lock_guard<std::mutex> g (p->lock);
@@ -762,12 +777,14 @@ change_state (GstElement * element, GstStateChange transition)
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Cannot start the MLS member: %s", error.c_str ()), (NULL));
       return GST_STATE_CHANGE_FAILURE;
     }
-    GstClock *clock = gst_system_clock_obtain ();
-    GstClockID tick = gst_clock_new_periodic_id (clock, gst_clock_get_time (clock) + kTick, kTick);
-    gst_object_unref (clock);
-    gst_clock_id_wait_async (tick, on_tick, gst_object_ref (self), gst_object_unref);
-    std::lock_guard<std::mutex> g (p->lock);
-    p->tick = tick;
+    p->ticker_stop = false;
+    try {
+      p->ticker = std::thread (run_ticker, self);
+    } catch (const std::system_error & e) {
+      GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Cannot start the MLS member's timer thread: %s", e.what ()), (NULL));
+      stop_member (self);
+      return GST_STATE_CHANGE_FAILURE;
+    }
   }
   GstStateChangeReturn ret = GST_ELEMENT_CLASS (gst_mls_keyer_parent_class)->change_state (element, transition);
   if (ret == GST_STATE_CHANGE_FAILURE)
