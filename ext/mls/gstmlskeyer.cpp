@@ -460,10 +460,20 @@ handle_message_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, const mls::
       p->stats.ignored++;  /* already a member: Welcomes are for the others */
       return;
     }
+    /* Every member waiting to join sees every Welcome the delivery service
+     * distributes: one that names none of our KeyPackages is for somebody
+     * else, not an error. */
+    auto crypto = mls::Crypto::for_suite (welcome->cipher_suite);
+    auto ref = crypto ? mls::key_package_ref (crypto.value (), p->key_package->key_package)
+        : mls::Result<mls::Bytes> (crypto.failure ());
+    const bool for_us = ref && std::any_of (welcome->secrets.begin (), welcome->secrets.end (),
+        [&](const mls::EncryptedGroupSecrets & e) { return e.new_member == ref.value (); });
+    if (!for_us) {
+      p->stats.ignored++;
+      return;
+    }
     auto joined = mls::Group::join (*welcome, *p->key_package, std::nullopt, {});
     if (!joined) {
-      /* Every new member sees every Welcome of the group: one for somebody
-       * else is expected, anything else is worth a warning. */
       p->stats.refused++;
       o->warning = std::string ("a Welcome we cannot use: ") + joined.message ();
       return;
