@@ -9,6 +9,8 @@
 
 #include <check.h>
 
+#include <optional>
+
 namespace m = gste2ee::mls;
 using V = m::DeliveryService::Verdict;
 
@@ -82,6 +84,136 @@ START_TEST(test_first_commit_of_an_epoch_wins)
 }
 END_TEST
 
+namespace {
+
+// Hands a message the service accepted to each member, as the fan-out does.
+void deliver(const m::MLSMessage& msg, std::initializer_list<m::Group*> members)
+{
+  for (m::Group* g : members)
+    *g = g->handle(msg, {}).value();
+}
+
+struct Room {
+  m::DeliveryService ds{ text("room") };
+  m::KeyPackageSecrets kp[3];
+  std::optional<m::Group> alice, bob, carol;
+};
+
+// alice creates the group with the service as its external sender, adds bob
+// and carol in two commits through the service.
+void open_room(Room& r)
+{
+  const auto sender = r.ds.make_external_sender(text("room-server")).value();
+  const char* names[] = { "alice", "bob", "carol" };
+  for (int i = 0; i < 3; i++)
+    r.kp[i] = m::generate_key_package(1, text(names[i]), 0, UINT64_MAX).value();
+  r.alice = m::Group::create(r.kp[0], text("room"), { sender }).value();
+  ck_assert_uint_eq(r.alice->external_senders().value().size(), 1);
+  auto add_bob = r.alice->commit({ r.kp[1].key_package }, {}).value();
+  expect(r.ds, add_bob.commit, V::Accepted, "add bob");
+  r.alice = add_bob.next;
+  r.bob = m::Group::join(std::get<m::Welcome>(add_bob.welcome->message), r.kp[1], std::nullopt, {}).value();
+  auto add_carol = r.bob->commit({ r.kp[2].key_package }, {}).value();
+  expect(r.ds, add_carol.commit, V::Accepted, "add carol");
+  r.bob = add_carol.next;
+  deliver(add_carol.commit, { &*r.alice });
+  r.carol = m::Group::join(std::get<m::Welcome>(add_carol.welcome->message), r.kp[2], std::nullopt, {}).value();
+  ck_assert(r.carol->external_senders().value().size() == 1);  // the Welcome carries the extension
+}
+
+} // namespace
+
+// The service follows who sits where, proposes a removal as the group's
+// external sender, and the next commit (by whoever makes it) carries it:
+// the removed member is out, the others agree on the new epoch.
+START_TEST(test_external_sender_removes_a_member)
+{
+  Room r;
+  open_room(r);
+  const auto roster = r.ds.roster();
+  ck_assert_uint_eq(roster.size(), 3);
+  ck_assert(r.ds.leaf_of(text("alice")) == 0u && r.ds.leaf_of(text("bob")) == 1u);
+  ck_assert(r.ds.leaf_of(text("carol")) == 2u && !r.ds.leaf_of(text("mallory")));
+
+  const auto proposal = m::wire::decode<m::MLSMessage>(r.ds.propose_removal(2).value()).value();
+  deliver(proposal, { &*r.alice, &*r.bob, &*r.carol });
+  ck_assert(r.bob->pending_removals() == std::vector<uint32_t>{ 2 });
+  // The proposal alone changes no epoch; carol cannot commit her own removal.
+  ck_assert_uint_eq(r.alice->epoch(), 2);
+  ck_assert(!r.carol->commit({}, {}).ok());
+  auto commit = r.alice->commit({}, {}).value();
+  expect(r.ds, commit.commit, V::Accepted, "the commit of the removal");
+  r.alice = commit.next;
+  deliver(commit.commit, { &*r.bob });
+  ck_assert(r.carol->handle(commit.commit, {}).error() == m::Error::RemovedFromGroup);
+  ck_assert_uint_eq(r.bob->members().size(), 2);
+  ck_assert(r.alice->epoch_authenticator() == r.bob->epoch_authenticator());
+  ck_assert(!r.ds.leaf_of(text("carol")));
+  ck_assert(r.bob->pending_removals().empty());
+}
+END_TEST
+
+// A member leaves by proposing its own removal; another member commits it.
+// Members refuse removal proposals signed with a key the group does not
+// list, and a group without external senders refuses any.
+START_TEST(test_leaving_and_forged_removals)
+{
+  Room r;
+  open_room(r);
+  auto leave = r.bob->propose_remove(r.bob->own_leaf()).value();
+  expect(r.ds, leave, V::Accepted, "bob leaves");
+  deliver(leave, { &*r.alice, &*r.bob, &*r.carol });
+  ck_assert(!r.bob->commit({}, {}).ok());
+  auto commit = r.carol->commit({}, {}).value();
+  expect(r.ds, commit.commit, V::Accepted, "carol commits bob's leaving");
+  r.carol = commit.next;
+  deliver(commit.commit, { &*r.alice });
+  ck_assert(r.bob->handle(commit.commit, {}).error() == m::Error::RemovedFromGroup);
+  ck_assert(r.alice->epoch_authenticator() == r.carol->epoch_authenticator());
+  ck_assert(r.ds.roster().size() == 2 && !r.ds.leaf_of(text("bob")));
+
+  // Another service, with a key of its own, for the same group and epoch.
+  m::DeliveryService impostor(text("room"));
+  impostor.make_external_sender(text("room-server")).value();
+  ck_assert(impostor.submit(m::wire::encode(commit.commit).value()) == V::Accepted);
+  const auto forged = m::wire::decode<m::MLSMessage>(impostor.propose_removal(0).value()).value();
+  ck_assert(r.carol->handle(forged, {}).error() == m::Error::BadSignature);
+  ck_assert(r.carol->pending_removals().empty());
+
+  // Without the extension there is no external sender to speak for.
+  m::Group solo = m::Group::create(m::generate_key_package(1, text("dave"), 0, UINT64_MAX).value(), text("room")).value();
+  m::DeliveryService solo_ds(text("room"));
+  solo_ds.make_external_sender(text("room-server")).value();
+  ck_assert(!solo_ds.propose_removal(0).ok());  // the epoch is not known yet
+  ck_assert(solo_ds.submit(m::wire::encode(solo.propose_remove(0).value()).value()) == V::Accepted);
+  const auto stray = m::wire::decode<m::MLSMessage>(solo_ds.propose_removal(0).value()).value();
+  ck_assert(!solo.handle(stray, {}).ok());
+  // A service that is no external sender proposes nothing.
+  m::DeliveryService plain(text("room"));
+  ck_assert(!plain.propose_removal(0).ok());
+}
+END_TEST
+
+// A commit with nothing to commit is the periodic self-update: a new epoch
+// and a new leaf key for its author, which everyone follows.
+START_TEST(test_empty_commit_refreshes_the_leaf)
+{
+  Room r;
+  open_room(r);
+  const m::Bytes before = r.bob->tree().leaf(r.bob->own_leaf())->encryption_key;
+  auto update = r.bob->commit({}, {}).value();
+  expect(r.ds, update.commit, V::Accepted, "bob's update");
+  ck_assert(!update.welcome);
+  r.bob = update.next;
+  deliver(update.commit, { &*r.alice, &*r.carol });
+  ck_assert(r.bob->tree().leaf(r.bob->own_leaf())->encryption_key != before);
+  ck_assert(r.alice->tree().leaf(1)->encryption_key == r.bob->tree().leaf(1)->encryption_key);
+  ck_assert(r.alice->epoch_authenticator() == r.bob->epoch_authenticator());
+  ck_assert(r.carol->epoch_authenticator() == r.bob->epoch_authenticator());
+  ck_assert_uint_eq(r.ds.roster().size(), 3);
+}
+END_TEST
+
 START_TEST(test_other_groups_and_garbage_refused)
 {
   const auto kp = m::generate_key_package(1, text("mallory"), 0, UINT64_MAX).value();
@@ -105,6 +237,9 @@ int main()
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_first_commit_of_an_epoch_wins);
   tcase_add_test(tc, test_other_groups_and_garbage_refused);
+  tcase_add_test(tc, test_external_sender_removes_a_member);
+  tcase_add_test(tc, test_leaving_and_forged_removals);
+  tcase_add_test(tc, test_empty_commit_refreshes_the_leaf);
   suite_add_tcase(s, tc);
   SRunner* r = srunner_create(s);
   srunner_run_all(r, CK_NORMAL);

@@ -10,13 +10,20 @@
 //     a recent epoch passes: members still hold its keys for a while);
 //   - KeyPackages, Welcomes and GroupInfo pass as they are (a joiner finds
 //     its own Welcome; whoever commits turns KeyPackages into Adds).
+// Holding the group's external-sender key (12.1.8.1), it can also propose a
+// member's removal, which the members commit like any other proposal: how a
+// server throws a participant out. It follows who sits at which leaf from
+// the clear framing of the commits it accepts (the Adds' KeyPackages, the
+// Removes, the committer's path leaf), so the removal can name an identity.
 // GStreamer-free: the room server runs it, the e2ee-call example and tests
 // run it in process.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "mls/messages.h"
 
@@ -32,7 +39,9 @@ public:
     Malformed,      // not an MLSMessage
   };
 
-  explicit DeliveryService(Bytes group_id) : group_id_(std::move(group_id)) {}
+  // `suite` is the group's MLS cipher suite: it names the hash of
+  // proposal references and the external sender's signature scheme.
+  explicit DeliveryService(Bytes group_id, uint16_t suite = 1) : group_id_(std::move(group_id)), suite_(suite) {}
 
   // The group's epoch as the service knows it: the epoch the next commit is
   // for. Unknown until the first handshake message names one.
@@ -45,10 +54,31 @@ public:
   uint64_t accepted() const { return accepted_; }
   uint64_t refused() const { return refused_; }
 
+  // A fresh signature key for this service as the group's external sender,
+  // and the ExternalSender entry (with a basic credential `identity`) that
+  // the group's creator puts in the external_senders extension. Again
+  // replaces the key.
+  Result<ExternalSender> make_external_sender(const Bytes& identity);
+  // A Remove proposal for `leaf`, signed as external sender 0, for the
+  // current epoch, already accepted: the caller fans it out to every member
+  // and whoever commits next includes it. Needs make_external_sender() and
+  // a known epoch.
+  Result<Bytes> propose_removal(uint32_t leaf);
+
+  // Members as the accepted commits show them: leaf index and identity.
+  std::vector<std::pair<uint32_t, Bytes>> roster() const;
+  std::optional<uint32_t> leaf_of(const Bytes& identity) const;
+
 private:
+  void follow_public(const PublicMessage& pm);
+
   Bytes group_id_;
+  uint16_t suite_;
   std::optional<uint64_t> epoch_;
   uint64_t accepted_ = 0, refused_ = 0;
+  SecretBytes external_key_;
+  std::vector<std::optional<Bytes>> roster_;  // by leaf index; nullopt is a blank leaf
+  std::map<Bytes, Proposal> proposals_;       // of the current epoch, by ProposalRef
 };
 
 const char* verdict_name(DeliveryService::Verdict v);

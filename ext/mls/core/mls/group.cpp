@@ -34,16 +34,6 @@ Result<Bytes> interim_hash(const Crypto& c, const Bytes& confirmed, const Bytes&
   return c.hash(w.bytes());
 }
 
-// struct { SignaturePublicKey signature_key; Credential credential; } ExternalSender;
-struct ExternalSender {
-  Bytes signature_key;
-  Credential credential;
-};
-Result<void> read(Reader& r, ExternalSender& out)
-{
-  MLS_TRY(read(r, out.signature_key));
-  return read(r, out.credential);
-}
 
 // The PSKs a commit or Welcome names, in order (8.4): external ones from
 // the client's store, resumption ones (usage application) from the epochs of
@@ -319,12 +309,10 @@ Result<AuthenticatedContent> Group::unprotect(const MLSMessage& m, SecretTree* t
       break;
     }
     case Sender::kExternal: {
-      std::vector<ExternalSender> senders;
-      for (const auto& ext : context_.extensions)
-        if (ext.type == kExtExternalSenders) {
-          Reader r(ext.data);
-          MLS_TRY(read(r, senders));
-        }
+      auto listed = external_senders();
+      if (!listed)
+        return listed.failure();
+      const auto& senders = listed.value();
       if (fc.sender.index >= senders.size())
         return failed(Error::InvalidArgument, "unknown external sender");
       signature_key = senders[fc.sender.index].signature_key;
@@ -553,6 +541,30 @@ Result<Group> Group::handle_commit(const AuthenticatedContent& ac, const Externa
   g.proposals_.clear();
   g.remember_resumption_psk();
   return g;
+}
+
+Result<std::vector<ExternalSender>> Group::external_senders() const
+{
+  std::vector<ExternalSender> senders;
+  for (const auto& ext : context_.extensions)
+    if (ext.type == kExtExternalSenders) {
+      Reader r(ext.data);
+      MLS_TRY(read(r, senders));
+      if (!r.empty())
+        return failed(Error::Malformed, "trailing bytes after the external_senders extension");
+    }
+  return senders;
+}
+
+std::vector<uint32_t> Group::pending_removals() const
+{
+  std::vector<uint32_t> out;
+  for (const auto& [ref, cp] : proposals_)
+    if (const auto* rm = std::get_if<Remove>(&cp.proposal.body))
+      out.push_back(rm->removed);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 } // namespace gste2ee::mls

@@ -39,14 +39,31 @@ Result<KeyPackageSecrets> generate_key_package(uint16_t suite, const Bytes& iden
 
 class Group {
 public:
-  // A new group of one (11), epoch 0.
-  static Result<Group> create(const KeyPackageSecrets& me, const Bytes& group_id);
+  // A new group of one (11), epoch 0. `external_senders` go into the
+  // GroupContext's external_senders extension (12.1.8.1): whoever holds one
+  // of their signature keys (a room server's delivery service) may propose.
+  static Result<Group> create(const KeyPackageSecrets& me, const Bytes& group_id,
+                              const std::vector<ExternalSender>& external_senders = {});
 
-  // A commit of our own (12.4) with a path: adds the KeyPackages, removes the
-  // leaves, and moves to the next epoch. `next` is the state to use once the
-  // delivery service has accepted `commit`; `welcome` is for the new members.
+  // A commit of our own (12.4) with a path, which moves to the next epoch:
+  // every Add and Remove proposal received this epoch (by reference), then
+  // `removes` and `adds` inline. With nothing to commit it still replaces
+  // our leaf and path keys: the periodic self-update. `next` is the state to
+  // use once the delivery service has accepted `commit`; `welcome` is for the
+  // new members. Fails when a proposal removes us: another member commits it.
   struct CommitResult;
   Result<CommitResult> commit(const std::vector<KeyPackage>& adds, const std::vector<uint32_t>& removes) const;
+
+  // A Remove proposal as a PublicMessage from us (12.1.3): of our own leaf to
+  // leave the group, or of another member's. It changes nothing here; once
+  // the delivery service fans it out, handle() keeps it (ours included) for
+  // whoever commits next.
+  Result<MLSMessage> propose_remove(uint32_t leaf) const;
+
+  // Leaves that Remove proposals received this epoch take out, ascending.
+  std::vector<uint32_t> pending_removals() const;
+  // The external_senders extension of the GroupContext (empty without one).
+  Result<std::vector<ExternalSender>> external_senders() const;
 
   // Application data as a PrivateMessage from us (6.3), and its opening on
   // the receiving side. Both consume a ratchet generation: the new state is

@@ -20,6 +20,7 @@ using wire::write;
 namespace {
 
 constexpr uint16_t kExtRatchetTree = 2;
+constexpr uint16_t kExtExternalSenders = 5;
 
 Capabilities default_capabilities(uint16_t suite)
 {
@@ -96,7 +97,8 @@ Result<KeyPackageSecrets> generate_key_package(uint16_t suite, const Bytes& iden
   return out;
 }
 
-Result<Group> Group::create(const KeyPackageSecrets& me, const Bytes& group_id)
+Result<Group> Group::create(const KeyPackageSecrets& me, const Bytes& group_id,
+                            const std::vector<ExternalSender>& external_senders)
 {
   auto crypto = Crypto::for_suite(me.key_package.cipher_suite);
   if (!crypto)
@@ -113,6 +115,12 @@ Result<Group> Group::create(const KeyPackageSecrets& me, const Bytes& group_id)
   g.context_.cipher_suite = c.suite().id;
   g.context_.group_id = group_id;
   g.context_.epoch = 0;
+  if (!external_senders.empty()) {
+    auto list = wire::encode(external_senders);
+    if (!list)
+      return list.failure();
+    g.context_.extensions.push_back(Extension{ kExtExternalSenders, std::move(list).value() });
+  }
   auto th = g.tree_.tree_hash(c);
   if (!th)
     return th.failure();
@@ -147,25 +155,61 @@ Result<Group::CommitResult> Group::commit(const std::vector<KeyPackage>& adds,
 {
   const Crypto& c = crypto_;
   Group g = *this;
-  // Proposals in RFC order: Remove, then Add (12.3).
+  // The proposals of this epoch by reference, then ours inline. The tree
+  // applies every Remove before any Add (12.3), Adds in the order listed,
+  // as receivers do.
   std::vector<ProposalOrRef> proposals;
-  for (uint32_t r : removes) {
+  std::vector<uint32_t> remove_leaves;
+  std::vector<const KeyPackage*> add_packages;
+  auto take_remove = [&](uint32_t r) -> Result<bool> {
     if (r == own_leaf_)
-      return failed(Error::InvalidArgument, "a member cannot remove itself by commit");
-    MLS_TRY(g.tree_.remove(r));
-    proposals.push_back({ Proposal{ Remove{ r } } });
+      return failed(Error::InvalidArgument, "a proposal removes us: another member has to commit it");
+    if (!tree_.leaf(r) || std::count(remove_leaves.begin(), remove_leaves.end(), r))
+      return false;  // gone already, or listed once
+    remove_leaves.push_back(r);
+    return true;
+  };
+  for (const auto& [ref, cp] : proposals_) {
+    if (const auto* rm = std::get_if<Remove>(&cp.proposal.body)) {
+      auto take = take_remove(rm->removed);
+      if (!take)
+        return take.failure();
+      if (take.value())
+        proposals.push_back({ ref });
+    } else if (const auto* add = std::get_if<Add>(&cp.proposal.body)) {
+      add_packages.push_back(&add->key_package);
+      proposals.push_back({ ref });
+    }
+    // Other kinds (Update, PreSharedKey, ...) are not ours to commit: this
+    // client never sends them, and a commit may leave proposals out.
   }
+  for (uint32_t r : removes) {
+    auto take = take_remove(r);
+    if (!take)
+      return take.failure();
+    if (take.value())
+      proposals.push_back({ Proposal{ Remove{ r } } });
+  }
+  for (const auto& kp : adds) {
+    if (std::any_of(add_packages.begin(), add_packages.end(), [&](const KeyPackage* k) {
+          return k->leaf_node.signature_key == kp.leaf_node.signature_key;
+        }))
+      continue;  // proposed already
+    add_packages.push_back(&kp);
+    proposals.push_back({ Proposal{ Add{ kp } } });
+  }
+  for (uint32_t r : remove_leaves)
+    MLS_TRY(g.tree_.remove(r));
   std::vector<std::pair<uint32_t, const KeyPackage*>> joiners;
   std::set<uint32_t> new_leaves;
-  for (const auto& kp : adds) {
-    if (kp.cipher_suite != c.suite().id)
+  for (const KeyPackage* kp : add_packages) {
+    if (kp->cipher_suite != c.suite().id)
       return failed(Error::InvalidArgument, "KeyPackage of another cipher suite");
-    auto index = g.tree_.add(kp.leaf_node);
+    auto index = g.tree_.add(kp->leaf_node);
     if (!index)
       return index.failure();
-    joiners.push_back({ index.value(), &kp });
+    joiners.push_back({ index.value(), kp });
     new_leaves.insert(index.value());
-    proposals.push_back({ Proposal{ Add{ kp } } });
   }
   for (auto it = g.node_privs_.begin(); it != g.node_privs_.end();)
     it = g.tree_.node(it->first) ? std::next(it) : g.node_privs_.erase(it);
@@ -349,6 +393,30 @@ Result<Group::CommitResult> Group::commit(const std::vector<KeyPackage>& adds,
     welcome_msg = std::move(m);
   }
   return CommitResult{ std::move(g), std::move(commit_msg), std::move(welcome_msg) };
+}
+
+Result<MLSMessage> Group::propose_remove(uint32_t leaf) const
+{
+  if (!tree_.leaf(leaf))
+    return failed(Error::InvalidArgument, "no member at that leaf");
+  FramedContent fc;
+  fc.group_id = context_.group_id;
+  fc.epoch = context_.epoch;
+  fc.sender = Sender{ Sender::kMember, own_leaf_ };
+  fc.content = Proposal{ Remove{ leaf } };
+  FramedContentAuthData auth;
+  auto sig = sign_framed_content(crypto_, WireFormat::PublicMessage, fc, context_bytes_, signature_priv_);
+  if (!sig)
+    return sig.failure();
+  auth.signature = std::move(sig).value();
+  PublicMessage pm{ fc, auth, {} };
+  auto mtag = membership_tag(crypto_, secrets_.membership_key, fc, auth, context_bytes_);
+  if (!mtag)
+    return mtag.failure();
+  pm.membership_tag = std::move(mtag).value();
+  MLSMessage m;
+  m.message.emplace<PublicMessage>(std::move(pm));
+  return m;
 }
 
 Result<std::pair<Group, MLSMessage>> Group::protect(const Bytes& data) const

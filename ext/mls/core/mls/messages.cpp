@@ -46,6 +46,17 @@ bool write(Writer& w, const Credential& v)
   return v.type == Credential::kX509 && write(w, v.certificates);
 }
 
+Result<void> read(Reader& r, ExternalSender& out)
+{
+  MLS_TRY(read(r, out.signature_key));
+  return read(r, out.credential);
+}
+
+bool write(Writer& w, const ExternalSender& v)
+{
+  return write(w, v.signature_key) && write(w, v.credential);
+}
+
 Result<void> read(Reader& r, Capabilities& out)
 {
   MLS_TRY(read(r, out.versions));

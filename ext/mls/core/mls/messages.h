@@ -226,6 +226,13 @@ struct GroupSecrets {
   std::vector<PreSharedKeyID> psks;
 };
 
+// struct { SignaturePublicKey signature_key; Credential credential; } ExternalSender;
+// (12.1.8.1): the entries of a group's external_senders extension.
+struct ExternalSender {
+  Bytes signature_key;
+  Credential credential;
+};
+
 // struct { ProtocolVersion version = mls10; WireFormat wire_format; select { ... } } MLSMessage;
 struct MLSMessage {
   uint16_t version = 1;
@@ -262,6 +269,7 @@ MLS_WIRE_STRUCT(GroupContext)
 MLS_WIRE_STRUCT(GroupInfo)
 MLS_WIRE_STRUCT(GroupSecrets)
 MLS_WIRE_STRUCT(MLSMessage)
+MLS_WIRE_STRUCT(ExternalSender)
 
 #undef MLS_WIRE_STRUCT
 
