@@ -153,6 +153,36 @@ START_TEST(test_external_sender_removes_a_member)
 }
 END_TEST
 
+// A commit already on its way when the service proposed a removal ends the
+// epoch without it: the service proposes again for the new epoch, and the
+// next commit carries it.
+START_TEST(test_removal_outlives_a_racing_commit)
+{
+  Room r;
+  open_room(r);
+  auto racing = r.bob->commit({}, {}).value();  // made before the proposal arrived
+  const auto proposal = m::wire::decode<m::MLSMessage>(r.ds.propose_removal(2).value()).value();
+  ck_assert(r.ds.take_own_messages().empty());
+  expect(r.ds, racing.commit, V::Accepted, "bob's update, which lacks the removal");
+  r.bob = racing.next;
+  deliver(proposal, { &*r.alice, &*r.carol });  // fanned out before the commit
+  deliver(racing.commit, { &*r.alice, &*r.carol });
+  ck_assert_uint_eq(r.carol->members().size(), 3);  // still in
+  auto again = r.ds.take_own_messages();
+  ck_assert_uint_eq(again.size(), 1);
+  ck_assert(r.ds.take_own_messages().empty());
+  const auto second = m::wire::decode<m::MLSMessage>(again[0]).value();
+  deliver(second, { &*r.alice, &*r.bob, &*r.carol });
+  auto commit = r.alice->commit({}, {}).value();
+  expect(r.ds, commit.commit, V::Accepted, "alice's commit of the removal");
+  r.alice = commit.next;
+  deliver(commit.commit, { &*r.bob });
+  ck_assert(r.carol->handle(commit.commit, {}).error() == m::Error::RemovedFromGroup);
+  ck_assert(r.alice->epoch_authenticator() == r.bob->epoch_authenticator());
+  ck_assert(r.ds.take_own_messages().empty());  // done: carol is out
+}
+END_TEST
+
 // A member leaves by proposing its own removal; another member commits it.
 // Members refuse removal proposals signed with a key the group does not
 // list, and a group without external senders refuses any.
@@ -239,6 +269,7 @@ int main()
   tcase_add_test(tc, test_other_groups_and_garbage_refused);
   tcase_add_test(tc, test_external_sender_removes_a_member);
   tcase_add_test(tc, test_leaving_and_forged_removals);
+  tcase_add_test(tc, test_removal_outlives_a_racing_commit);
   tcase_add_test(tc, test_empty_commit_refreshes_the_leaf);
   suite_add_tcase(s, tc);
   SRunner* r = srunner_create(s);

@@ -2,6 +2,7 @@
 #include "mls/delivery_service.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "mls/framing.h"
 #include "mls/group.h"
@@ -117,6 +118,19 @@ void DeliveryService::follow_public(const PublicMessage& pm)
         roster_.push_back(who);
     }
   proposals_.clear();
+  // Removals this commit did not carry are proposed again for the new epoch.
+  std::vector<uint32_t> again;
+  for (auto it = removing_.begin(); it != removing_.end();) {
+    if (auto leaf = leaf_of(*it)) {
+      again.push_back(*leaf);
+      ++it;
+    } else {
+      it = removing_.erase(it);
+    }
+  }
+  for (uint32_t leaf : again)
+    if (auto bytes = sign_removal(leaf))
+      own_messages_.push_back(std::move(bytes).value());
 }
 
 std::vector<std::pair<uint32_t, Bytes>> DeliveryService::roster() const
@@ -156,6 +170,20 @@ Result<ExternalSender> DeliveryService::make_external_sender(const Bytes& identi
 }
 
 Result<Bytes> DeliveryService::propose_removal(uint32_t leaf)
+{
+  auto bytes = sign_removal(leaf);
+  if (bytes && leaf < roster_.size() && roster_[leaf] &&
+      std::find(removing_.begin(), removing_.end(), *roster_[leaf]) == removing_.end())
+    removing_.push_back(*roster_[leaf]);
+  return bytes;
+}
+
+std::vector<Bytes> DeliveryService::take_own_messages()
+{
+  return std::exchange(own_messages_, {});
+}
+
+Result<Bytes> DeliveryService::sign_removal(uint32_t leaf)
 {
   if (external_key_.empty())
     return failed(Error::InvalidArgument, "this delivery service is not the group's external sender");

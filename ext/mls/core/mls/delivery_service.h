@@ -62,8 +62,13 @@ public:
   // A Remove proposal for `leaf`, signed as external sender 0, for the
   // current epoch, already accepted: the caller fans it out to every member
   // and whoever commits next includes it. Needs make_external_sender() and
-  // a known epoch.
+  // a known epoch. The removal stays wanted until a commit carries it: when
+  // a commit already on its way ends the epoch without it, the service
+  // proposes again for the next (see take_own_messages()).
   Result<Bytes> propose_removal(uint32_t leaf);
+  // Messages the service originated while judging the last submissions
+  // (removals proposed again), accepted already: fan them out after those.
+  std::vector<Bytes> take_own_messages();
 
   // Members as the accepted commits show them: leaf index and identity.
   std::vector<std::pair<uint32_t, Bytes>> roster() const;
@@ -71,6 +76,7 @@ public:
 
 private:
   void follow_public(const PublicMessage& pm);
+  Result<Bytes> sign_removal(uint32_t leaf);
 
   Bytes group_id_;
   uint16_t suite_;
@@ -79,6 +85,8 @@ private:
   SecretBytes external_key_;
   std::vector<std::optional<Bytes>> roster_;  // by leaf index; nullopt is a blank leaf
   std::map<Bytes, Proposal> proposals_;       // of the current epoch, by ProposalRef
+  std::vector<Bytes> removing_;               // identities whose removal we proposed
+  std::vector<Bytes> own_messages_;
 };
 
 const char* verdict_name(DeliveryService::Verdict v);
