@@ -81,6 +81,7 @@ constexpr guint kDefaultOverlapEpochs = 1;
 constexpr guint kDefaultEpochOverlapMs = 2000;
 constexpr guint kDefaultContexts = 1;
 constexpr guint kDefaultCommitDelayMs = 200;
+constexpr guint kDefaultUpdateIntervalS = 600;
 constexpr std::chrono::milliseconds kTick (100);  /* how often old epochs and pending commits are checked */
 constexpr uint64_t kKeyPackageLifetimeS = 90 * 86400;
 
@@ -103,6 +104,8 @@ struct Private {
   guint epoch_overlap_ms = kDefaultEpochOverlapMs;
   guint contexts = kDefaultContexts;
   guint commit_delay_ms = kDefaultCommitDelayMs;
+  guint update_interval_s = kDefaultUpdateIntervalS;
+  std::string external_sender_hex;
 
   /* The member. */
   std::optional<mls::Group> group;
@@ -118,6 +121,8 @@ struct Private {
   uint64_t pending_since_us = 0;
   std::optional<mls::Group::CommitResult> own_commit;
   mls::Bytes own_commit_bytes;
+  uint64_t leaf_fresh_us = 0;  /* when our leaf last got new keys (join, create, our commit) */
+  bool leaving = false;        /* we proposed our removal; proposed again each epoch until committed */
 
   /* The ticker: a thread of ours that wakes every kTick for overlap expiry
    * and the commit policy, started at READY and joined when stopping, so it
@@ -133,6 +138,7 @@ struct Private {
 /* What happened under the lock that must be told once it is released. */
 struct Outcome {
   GstMessage *epoch_message = nullptr;
+  std::vector<mls::MLSMessage> to_send;  /* pushed on src once the lock is released */
   std::string warning;
   bool notify_epoch = false;
 };
@@ -183,6 +189,8 @@ enum {
   PROP_EPOCH_OVERLAP,
   PROP_CONTEXTS,
   PROP_COMMIT_DELAY,
+  PROP_UPDATE_INTERVAL,
+  PROP_EXTERNAL_SENDER,
   PROP_EPOCH,
   PROP_MEMBERS,
   PROP_SAFETY_CODE,
@@ -346,6 +354,8 @@ enter_epoch_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, Outcome * o)
   return true;
 }
 
+static void push_message (GstMlsKeyer * self, const mls::MLSMessage & msg);
+
 static void
 report (GstMlsKeyer * self, Outcome & o)
 {
@@ -358,6 +368,9 @@ report (GstMlsKeyer * self, Outcome & o)
   }
   if (!o.warning.empty ())
     GST_ELEMENT_WARNING (self, STREAM, DECRYPT, ("MLS: %s", o.warning.c_str ()), (NULL));
+  for (const auto &m : o.to_send)
+    push_message (self, m);
+  o.to_send.clear ();
 }
 
 /* The member's state to disk, if it has a directory. Lock held. */
@@ -395,38 +408,57 @@ prune_pending_locked (Private * p)
     return;
   p->pending_adds.erase (std::remove_if (p->pending_adds.begin (), p->pending_adds.end (),
           [&](const mls::KeyPackage & kp) { return in_group (*p->group, kp); }), p->pending_adds.end ());
-  if (p->pending_adds.empty ())
+  if (p->pending_adds.empty () && p->group->pending_removals ().empty ())
     p->pending_since_us = 0;
 }
 
-/* The committer of an epoch is the member with the lowest leaf index: every
- * member computes the same, so exactly one commits what is pending (the
- * delivery service settles any race anyway: first commit wins). */
+static bool
+is_leaving (const mls::Group & g, uint32_t leaf)
+{
+  const auto r = g.pending_removals ();
+  return std::binary_search (r.begin (), r.end (), leaf);
+}
+
+/* The committer of an epoch is the member with the lowest leaf index that
+ * no proposal removes (a member cannot commit its own removal): every member
+ * computes the same, so exactly one commits what is pending (the delivery
+ * service settles any race anyway: first commit wins). */
 static bool
 is_committer_locked (const Private * p)
 {
   if (!p->group)
     return false;
-  const auto members = p->group->members ();
-  return !members.empty () && members.front ().first == p->group->own_leaf ();
+  for (const auto &m : p->group->members ())
+    if (!is_leaving (*p->group, m.first))
+      return m.first == p->group->own_leaf ();
+  return false;
 }
 
-/* Called on the tick: the committer commits pending Adds once they waited
- * commit-delay, and returns the messages to send (commit, then Welcome).
- * The commit is adopted only when the delivery service sends it back. */
+/* Called on the tick. The committer commits what is pending (KeyPackages,
+ * Remove proposals) once it waited commit-delay; any member commits an
+ * update of its own leaf every update-interval. Returns the messages to
+ * send (commit, then Welcome); the commit is adopted only when the delivery
+ * service sends it back. */
 static std::vector<mls::MLSMessage>
 maybe_commit_locked (GstMlsKeyer * self, Outcome * o)
 {
   Private *p = self->priv;
   std::vector<mls::MLSMessage> out;
-  if (p->own_commit || p->pending_adds.empty () || !is_committer_locked (p) ||
-      now_us () < p->pending_since_us + static_cast<uint64_t> (p->commit_delay_ms) * 1000)
+  if (p->own_commit || !p->group || is_leaving (*p->group, p->group->own_leaf ()))
+    return out;
+  const uint64_t now = now_us ();
+  const bool pending = p->pending_since_us != 0 &&
+      now >= p->pending_since_us + static_cast<uint64_t> (p->commit_delay_ms) * 1000;
+  const bool update_due = p->update_interval_s != 0 &&
+      now >= p->leaf_fresh_us + static_cast<uint64_t> (p->update_interval_s) * G_USEC_PER_SEC;
+  if (!(pending && is_committer_locked (p)) && !update_due)
     return out;
   auto result = p->group->commit (p->pending_adds, {});
   if (!result) {
-    o->warning = std::string ("cannot commit the pending Adds (dropped): ") + result.message ();
+    o->warning = std::string ("cannot commit the pending KeyPackages (dropped): ") + result.message ();
     p->pending_adds.clear ();
     p->pending_since_us = 0;
+    p->leaf_fresh_us = now;  /* no retry on every tick */
     return out;
   }
   auto bytes = mls::wire::encode (result.value ().commit);
@@ -437,7 +469,8 @@ maybe_commit_locked (GstMlsKeyer * self, Outcome * o)
   if (result.value ().welcome)
     out.push_back (*result.value ().welcome);
   p->own_commit.emplace (std::move (result).value ());
-  GST_INFO_OBJECT (self, "committing %zu Add(s) for epoch %" G_GUINT64_FORMAT, p->pending_adds.size (),
+  GST_INFO_OBJECT (self, "committing %zu Add(s), %zu Remove(s)%s for epoch %" G_GUINT64_FORMAT,
+      p->pending_adds.size (), p->group->pending_removals ().size (), update_due ? " and an update" : "",
       p->group->epoch ());
   return out;
 }
@@ -480,6 +513,7 @@ handle_message_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, const mls::
     }
     p->group.emplace (std::move (joined).value ());
     p->key_package.reset ();
+    p->leaf_fresh_us = now_us ();
     if (!p->state_dir.empty ())
       mls::StateDir (p->state_dir).remove_key_package ();
     p->stats.handled++;
@@ -498,7 +532,7 @@ handle_message_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, const mls::
         p->stats.ignored++;
         return;
       }
-    if (p->pending_adds.empty ())
+    if (p->pending_since_us == 0)
       p->pending_since_us = now_us ();
     p->pending_adds.push_back (*kp);
     p->stats.handled++;
@@ -515,6 +549,7 @@ handle_message_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, const mls::
     p->own_commit.reset ();
     p->own_commit_bytes.clear ();
     p->stats.handled++;
+    p->leaf_fresh_us = now_us ();
     prune_pending_locked (p);
     enter_epoch_locked (self, keyring, o);
     persist_locked (self, o);
@@ -539,6 +574,9 @@ handle_message_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, const mls::
     p->plan.reset ();
     p->members.clear ();
     p->safety_code.clear ();
+    p->leaving = false;
+    p->pending_adds.clear ();
+    p->pending_since_us = 0;
     if (!p->state_dir.empty ())
       ::unlink (mls::StateDir (p->state_dir).group_path ().c_str ());
     p->stats.handled++;
@@ -557,13 +595,25 @@ handle_message_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, const mls::
   const bool new_epoch = next.value ().epoch () != p->group->epoch ();
   p->group.emplace (std::move (next).value ());
   p->stats.handled++;
-  if (new_epoch && p->own_commit) {
+  if (!new_epoch) {
+    /* A proposal, kept for whoever commits this epoch. */
+    if (p->pending_since_us == 0)
+      p->pending_since_us = now_us ();
+    return;
+  }
+  if (p->own_commit) {
     /* Another commit took the epoch: ours lost the race; what it carried
      * and the winner did not stays pending for the next. */
     p->own_commit.reset ();
     p->own_commit_bytes.clear ();
   }
   prune_pending_locked (p);
+  if (p->leaving) {
+    /* The commit came without our removal: ask again in this epoch. */
+    auto again = p->group->propose_remove (p->group->own_leaf ());
+    if (again)
+      o->to_send.push_back (std::move (again).value ());
+  }
   /* Keys first: media uses the new epoch while the state goes to disk. */
   enter_epoch_locked (self, keyring, o);
   persist_locked (self, o);
@@ -649,6 +699,7 @@ start_member (GstMlsKeyer * self, GstE2eeKeyring * keyring, Outcome * o, std::st
     /* A member that was here before (or that mlsctl prepared). */
     if (!dir->load_group (&p->group, error))
       return false;
+    p->leaf_fresh_us = now_us ();
     if (!enter_epoch_locked (self, keyring, o)) {
       *error = o->warning;
       return false;
@@ -669,12 +720,27 @@ start_member (GstMlsKeyer * self, GstE2eeKeyring * keyring, Outcome * o, std::st
     }
     auto kp = mls::generate_key_package (static_cast<uint16_t> (p->mls_suite), identity, now - 86400,
         now + kKeyPackageLifetimeS);
-    auto created = kp ? mls::Group::create (kp.value (), group_id) : mls::Result<mls::Group> (kp.failure ());
+    std::vector<mls::ExternalSender> senders;
+    if (!p->external_sender_hex.empty ()) {
+      mls::Bytes encoded;
+      auto sender = parse_hex (p->external_sender_hex, &encoded) ?
+          mls::wire::decode<mls::ExternalSender> (encoded) :
+          mls::Result<mls::ExternalSender> (mls::failed (mls::Error::Malformed, "not hex"));
+      if (!sender) {
+        *error = std::string ("external-sender is not a TLS-serialized ExternalSender in hex: ") +
+            sender.message ();
+        return false;
+      }
+      senders.push_back (std::move (sender).value ());
+    }
+    auto created = kp ? mls::Group::create (kp.value (), group_id, senders) :
+        mls::Result<mls::Group> (kp.failure ());
     if (!created) {
       *error = std::string ("cannot create the group: ") + created.message ();
       return false;
     }
     p->group.emplace (std::move (created).value ());
+    p->leaf_fresh_us = now_us ();
     persist_locked (self, o);
     if (!enter_epoch_locked (self, keyring, o)) {
       *error = o->warning;
@@ -709,7 +775,6 @@ on_tick (GstMlsKeyer * self)
   Private *p = self->priv;
   GstE2eeKeyring *keyring = keyring_ref (self);
   Outcome o;
-  std::vector<mls::MLSMessage> to_send;
   {
     std::lock_guard<std::mutex> g (p->lock);
     if (p->plan) {
@@ -717,12 +782,34 @@ on_tick (GstMlsKeyer * self)
       if (due != 0 && now_us () >= due)
         apply_changes_locked (self, keyring, p->plan->expire (now_us ()));
     }
-    to_send = maybe_commit_locked (self, &o);
+    o.to_send = maybe_commit_locked (self, &o);
   }
   gst_clear_object (&keyring);
   report (self, o);
-  for (const auto &m : to_send)
-    push_message (self, m);
+}
+
+/* The `leave` action: propose our own removal; the epoch's committer takes
+ * us out, and the mlskeyer-removed message follows when its commit arrives. */
+static gboolean
+leave_group (GstMlsKeyer * self)
+{
+  Private *p = self->priv;
+  Outcome o;
+  {
+    std::lock_guard<std::mutex> g (p->lock);
+    if (!p->group)
+      return FALSE;
+    auto proposal = p->group->propose_remove (p->group->own_leaf ());
+    if (!proposal) {
+      GST_WARNING_OBJECT (self, "cannot propose leaving: %s", proposal.message ());
+      return FALSE;
+    }
+    p->leaving = true;
+    o.to_send.push_back (std::move (proposal).value ());
+  }
+  GST_INFO_OBJECT (self, "leaving the group");
+  report (self, o);
+  return TRUE;
 }
 
 static void
@@ -768,6 +855,7 @@ stop_member (GstMlsKeyer * self)
   p->pending_since_us = 0;
   p->own_commit.reset ();
   p->own_commit_bytes.clear ();
+  p->leaving = false;
   p->src_started = false;
 }
 
@@ -909,6 +997,13 @@ set_property (GObject * object, guint prop_id, const GValue * value, GParamSpec 
     case PROP_COMMIT_DELAY:
       p->commit_delay_ms = g_value_get_uint (value);
       break;
+    case PROP_UPDATE_INTERVAL:
+      p->update_interval_s = g_value_get_uint (value);
+      break;
+    case PROP_EXTERNAL_SENDER:
+      str = g_value_get_string (value);
+      p->external_sender_hex = str ? str : "";
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -953,6 +1048,12 @@ get_property (GObject * object, guint prop_id, GValue * value, GParamSpec * pspe
       break;
     case PROP_COMMIT_DELAY:
       g_value_set_uint (value, p->commit_delay_ms);
+      break;
+    case PROP_UPDATE_INTERVAL:
+      g_value_set_uint (value, p->update_interval_s);
+      break;
+    case PROP_EXTERNAL_SENDER:
+      g_value_set_string (value, p->external_sender_hex.empty () ? nullptr : p->external_sender_hex.c_str ());
       break;
     case PROP_EPOCH:
       g_value_set_uint64 (value, p->group ? p->group->epoch () : 0);
@@ -1058,9 +1159,21 @@ gst_mls_keyer_class_init (GstMlsKeyerClass * klass)
           kDefaultContexts, rw));
   g_object_class_install_property (gobject_class, PROP_COMMIT_DELAY,
       g_param_spec_uint ("commit-delay", "Commit delay",
-          "Milliseconds the epoch's committer (the member with the lowest leaf index) waits, gathering "
-          "KeyPackages, before it commits their Adds", 0, 60000, kDefaultCommitDelayMs,
+          "Milliseconds the epoch's committer (the member with the lowest leaf index that no proposal removes) "
+          "waits, gathering KeyPackages and Remove proposals, before it commits them", 0, 60000,
+          kDefaultCommitDelayMs,
           static_cast<GParamFlags> (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
+  g_object_class_install_property (gobject_class, PROP_UPDATE_INTERVAL,
+      g_param_spec_uint ("update-interval", "Update interval",
+          "Seconds between this member's updates of its own leaf (a commit with fresh leaf and path keys, for "
+          "post-compromise security; the epoch and the SFrame keys change with it); 0: never", 0, 86400 * 30,
+          kDefaultUpdateIntervalS,
+          static_cast<GParamFlags> (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
+  g_object_class_install_property (gobject_class, PROP_EXTERNAL_SENDER,
+      g_param_spec_string ("external-sender", "External sender",
+          "For mode=create: the room server's ExternalSender (RFC 9420 section 12.1.8.1, TLS-serialized, in hex) "
+          "for the group's external_senders extension, so its Remove proposals are committed like a member's",
+          NULL, rw));
   g_object_class_install_property (gobject_class, PROP_EPOCH,
       g_param_spec_uint64 ("epoch", "Epoch", "The group's current epoch (0 before joining); notified on change",
           0, G_MAXUINT64, 0, ro));
@@ -1076,6 +1189,18 @@ gst_mls_keyer_class_init (GstMlsKeyerClass * klass)
           "messages-handled, messages-refused, messages-ignored (not for a member in this state), epochs, "
           "last-rekey-us (a message's arrival to its epoch's keys in the keyring)",
           GST_TYPE_STRUCTURE, ro));
+
+  /**
+   * GstMlsKeyer::leave:
+   *
+   * Proposes this member's removal from the group (a Remove proposal of its
+   * own leaf on src). The epoch's committer commits it; when that commit
+   * arrives the member's keys leave the keyring and `mlskeyer-removed` is
+   * posted. Returns FALSE when not a member.
+   */
+  g_signal_new_class_handler ("leave", G_TYPE_FROM_CLASS (klass),
+      static_cast<GSignalFlags> (G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION), G_CALLBACK (leave_group), NULL, NULL, NULL,
+      G_TYPE_BOOLEAN, 0);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

@@ -403,20 +403,32 @@ static void relay(GstHarness* from, m::DeliveryService& ds, std::initializer_lis
   }
 }
 
+// A harnessed mlskeyer creating group 0c0d as `identity`.
+static GstHarness* creating_member(GstE2eeKeyring* keyring, const char* identity, const char* external_sender = "")
+{
+  GstElement* e = gst_element_factory_make("mlskeyer", nullptr);
+  g_object_set(e, "identity", identity, "group-id", "0c0d", "commit-delay", 50u, nullptr);
+  if (*external_sender)
+    g_object_set(e, "external-sender", external_sender, nullptr);
+  gst_util_set_object_arg(G_OBJECT(e), "mode", "create");
+  GstContext* ctx = gst_e2ee_keyring_context_new(keyring);
+  gst_element_set_context(e, ctx);
+  gst_context_unref(ctx);
+  GstBus* bus = gst_bus_new();
+  gst_element_set_bus(e, bus);
+  gst_object_unref(bus);
+  GstHarness* h = gst_harness_new_with_element(e, "sink", "src");
+  gst_object_unref(e);
+  gst_harness_set_src_caps_str(h, "application/x-mls");
+  gst_harness_play(h);
+  return h;
+}
+
 GST_START_TEST(test_committer_adds_a_newcomer_through_the_delivery_service)
 {
   GstE2eeKeyring* alice_ring = gst_e2ee_keyring_new();
   GstE2eeKeyring* bob_ring = gst_e2ee_keyring_new();
-  GstElement* e = gst_element_factory_make("mlskeyer", nullptr);
-  g_object_set(e, "identity", "alice", "group-id", "0c0d", "commit-delay", 50u, nullptr);
-  gst_util_set_object_arg(G_OBJECT(e), "mode", "create");
-  GstContext* ctx = gst_e2ee_keyring_context_new(alice_ring);
-  gst_element_set_context(e, ctx);
-  gst_context_unref(ctx);
-  GstHarness* alice = gst_harness_new_with_element(e, "sink", "src");
-  gst_object_unref(e);
-  gst_harness_set_src_caps_str(alice, "application/x-mls");
-  gst_harness_play(alice);
+  GstHarness* alice = creating_member(alice_ring, "alice");
   GstHarness* bob = joining_member(bob_ring, "bob");
 
   m::DeliveryService ds(m::Bytes{ 0x0c, 0x0d });
@@ -449,10 +461,145 @@ GST_START_TEST(test_committer_adds_a_newcomer_through_the_delivery_service)
   ck_assert_uint_eq(kid, (1 << 4) | 1);             // leaf 1, epoch 1
   fail_unless(gst_e2ee_keyring_has_key(alice_ring, (1 << 4) | 1));
   ck_assert_uint_eq(ds.epoch().value(), 1);
-  gst_harness_teardown(alice);
+  teardown_member(alice);
   teardown_member(bob);
   gst_object_unref(alice_ring);
   gst_object_unref(bob_ring);
+}
+GST_END_TEST;
+
+// The service fans out what every member sent, then what it originated.
+static void relay_round(m::DeliveryService& ds, const std::vector<GstHarness*>& members)
+{
+  for (GstHarness* from : members) {
+    while (GstBuffer* b = gst_harness_try_pull(from)) {
+      const m::Bytes msg = buffer_bytes(b);
+      gst_buffer_unref(b);
+      if (ds.submit(msg) != m::DeliveryService::Verdict::Accepted)
+        continue;
+      for (GstHarness* h : members)
+        fail_unless_equals_int(gst_harness_push(h, gst_buffer_new_memdup(msg.data(), msg.size())), GST_FLOW_OK);
+    }
+  }
+  for (const auto& msg : ds.take_own_messages())
+    for (GstHarness* h : members)
+      fail_unless_equals_int(gst_harness_push(h, gst_buffer_new_memdup(msg.data(), msg.size())), GST_FLOW_OK);
+}
+
+// Relays until `done` holds (or 5 s pass, and the test's asserts tell).
+template <typename Done>
+static void relay_until(m::DeliveryService& ds, const std::vector<GstHarness*>& members, Done done)
+{
+  const gint64 until = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+  while (!done() && g_get_monotonic_time() < until) {
+    relay_round(ds, members);
+    g_usleep(10000);
+  }
+}
+
+static std::string safety_code_of(GstHarness* h)
+{
+  gchar* code = nullptr;
+  g_object_get(h->element, "safety-code", &code, nullptr);
+  std::string out = code ? code : "";
+  g_free(code);
+  return out;
+}
+
+static bool was_removed(GstHarness* h)
+{
+  bool removed = false;
+  while (GstMessage* msg = gst_bus_pop_filtered(GST_ELEMENT_BUS(h->element), GST_MESSAGE_ELEMENT)) {
+    removed = removed || gst_message_has_name(msg, "mlskeyer-removed");
+    gst_message_unref(msg);
+  }
+  return removed;
+}
+
+// A room of three through the delivery service, whose creator lists the
+// service as the group's external sender: bob leaves with the `leave`
+// action and carol is thrown out by the service. Each time the remaining
+// members move to a new epoch with one safety code, and the removed member
+// is told and holds no key any more.
+GST_START_TEST(test_members_leave_and_are_removed_by_the_server)
+{
+  m::DeliveryService ds(m::Bytes{ 0x0c, 0x0d });
+  const auto sender = ds.make_external_sender(text("room-server")).value();
+  std::string hex;
+  const m::Bytes encoded = m::wire::encode(sender).value();
+  for (uint8_t b : encoded)
+    hex += "0123456789abcdef"[b >> 4], hex += "0123456789abcdef"[b & 15];
+  GstE2eeKeyring* rings[3] = { gst_e2ee_keyring_new(), gst_e2ee_keyring_new(), gst_e2ee_keyring_new() };
+  GstHarness* alice = creating_member(rings[0], "alice", hex.c_str());
+  GstHarness* bob = joining_member(rings[1], "bob", "commit-delay=50");
+  std::vector<GstHarness*> room = { alice, bob };
+  relay_until(ds, room, [&] { return epoch_of(bob) == 1; });
+  GstHarness* carol = joining_member(rings[2], "carol", "commit-delay=50");
+  room.push_back(carol);
+  relay_until(ds, room, [&] { return epoch_of(carol) == 2; });
+  ck_assert_uint_eq(epoch_of(alice), 2);
+  ck_assert_uint_eq(ds.roster().size(), 3);
+  fail_unless(safety_code_of(alice) == safety_code_of(carol));
+
+  // bob leaves: alice, the committer, commits his proposal.
+  gboolean proposed = FALSE;
+  g_signal_emit_by_name(bob->element, "leave", &proposed);
+  fail_unless(proposed);
+  relay_until(ds, room, [&] { return epoch_of(alice) == 3 && epoch_of(carol) == 3; });
+  ck_assert_uint_eq(epoch_of(carol), 3);
+  fail_unless(was_removed(bob));
+  ck_assert_uint_eq(epoch_of(bob), 0);
+  guint64 kid = 0;
+  fail_if(gst_e2ee_keyring_get_encrypt_kid(rings[1], &kid));
+  fail_unless(safety_code_of(alice) == safety_code_of(carol));
+  fail_unless(!ds.leaf_of(text("bob")));
+  gboolean again = TRUE;
+  g_signal_emit_by_name(bob->element, "leave", &again);
+  fail_if(again);  // not a member any more
+
+  // The server throws carol out.
+  const auto proposal = ds.propose_removal(ds.leaf_of(text("carol")).value()).value();
+  for (GstHarness* h : room)
+    fail_unless_equals_int(gst_harness_push(h, gst_buffer_new_memdup(proposal.data(), proposal.size())),
+                           GST_FLOW_OK);
+  relay_until(ds, room, [&] { return epoch_of(alice) == 4; });
+  ck_assert_uint_eq(epoch_of(alice), 4);
+  fail_unless(was_removed(carol));
+  fail_if(gst_e2ee_keyring_get_encrypt_kid(rings[2], &kid));
+  gchar** members = nullptr;
+  g_object_get(alice->element, "members", &members, nullptr);
+  fail_unless(g_strv_length(members) == 1);
+  ck_assert_str_eq(members[0], "0:alice");
+  g_strfreev(members);
+  ck_assert_uint_eq(ds.roster().size(), 1);
+  for (GstHarness* h : room)
+    teardown_member(h);
+  for (auto* r : rings)
+    gst_object_unref(r);
+}
+GST_END_TEST;
+
+// update-interval: members commit updates of their own leaf on their own,
+// the group moves on, and everyone agrees.
+GST_START_TEST(test_members_update_their_leaves_periodically)
+{
+  m::DeliveryService ds(m::Bytes{ 0x0c, 0x0d });
+  GstE2eeKeyring* rings[2] = { gst_e2ee_keyring_new(), gst_e2ee_keyring_new() };
+  GstHarness* alice = creating_member(rings[0], "alice");
+  GstHarness* bob = joining_member(rings[1], "bob", "update-interval=1");
+  std::vector<GstHarness*> room = { alice, bob };
+  relay_until(ds, room, [&] { return epoch_of(bob) == 1; });
+  ck_assert_uint_eq(epoch_of(bob), 1);
+  const std::string code = safety_code_of(bob);
+  relay_until(ds, room, [&] { return epoch_of(alice) >= 2 && epoch_of(bob) == epoch_of(alice); });
+  ck_assert_uint_ge(epoch_of(bob), 2);
+  ck_assert_uint_eq(epoch_of(alice), epoch_of(bob));
+  fail_unless(safety_code_of(alice) == safety_code_of(bob));
+  fail_unless(safety_code_of(bob) != code);
+  for (GstHarness* h : room)
+    teardown_member(h);
+  for (auto* r : rings)
+    gst_object_unref(r);
 }
 GST_END_TEST;
 
@@ -467,6 +614,8 @@ static Suite* mlskeyer_suite()
   tcase_add_test(tc, test_create_mode_and_bad_settings);
   tcase_add_test(tc, test_streams_of_a_member_have_their_own_kids);
   tcase_add_test(tc, test_committer_adds_a_newcomer_through_the_delivery_service);
+  tcase_add_test(tc, test_members_leave_and_are_removed_by_the_server);
+  tcase_add_test(tc, test_members_update_their_leaves_periodically);
   return s;
 }
 
