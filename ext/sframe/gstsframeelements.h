@@ -12,5 +12,7 @@ void sframe_element_init (GstPlugin * plugin);
 
 GST_ELEMENT_REGISTER_DECLARE (sframeenc);
 GST_ELEMENT_REGISTER_DECLARE (sframedec);
+GST_ELEMENT_REGISTER_DECLARE (rtpsframepay);
+GST_ELEMENT_REGISTER_DECLARE (rtpsframedepay);
 
 G_END_DECLS

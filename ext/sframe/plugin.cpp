@@ -11,6 +11,8 @@ plugin_init (GstPlugin * plugin)
   gboolean ret = FALSE;
   ret |= GST_ELEMENT_REGISTER (sframeenc, plugin);
   ret |= GST_ELEMENT_REGISTER (sframedec, plugin);
+  ret |= GST_ELEMENT_REGISTER (rtpsframepay, plugin);
+  ret |= GST_ELEMENT_REGISTER (rtpsframedepay, plugin);
   return ret;
 }
 

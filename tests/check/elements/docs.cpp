@@ -247,6 +247,14 @@ GST_START_TEST(test_sframedec_documented)
   check_stats("sframedec");
 }
 GST_END_TEST;
+
+GST_START_TEST(test_rtpsframepay_documented)
+{
+  check_element("rtpsframepay", 0);
+  check_element("rtpsframedepay", 2);
+  check_stats("rtpsframedepay");
+}
+GST_END_TEST;
 #endif
 
 #if HAVE_SFU
@@ -335,8 +343,11 @@ GST_END_TEST;
 #if HAVE_MLS_PLUGIN
 GST_START_TEST(test_mlskeyer_documented)
 {
-  check_element("mlskeyer", 12);
+  check_element("mlskeyer", 14);
   check_stats("mlskeyer");
+  GstElement* e = gst_element_factory_make("mlskeyer", nullptr);
+  check_signals(e, "mlskeyer");
+  gst_object_unref(e);
 }
 GST_END_TEST;
 #endif
@@ -346,6 +357,8 @@ GST_START_TEST(test_element_class_documented)
 #if HAVE_SFRAME
   check_class("sframeenc");
   check_class("sframedec");
+  check_class("rtpsframepay");
+  check_class("rtpsframedepay");
 #endif
 #if HAVE_SFU
   check_class("sfuforward");
@@ -369,6 +382,7 @@ static Suite* docs_suite()
 #if HAVE_SFRAME
   tcase_add_test(tc, test_sframeenc_documented);
   tcase_add_test(tc, test_sframedec_documented);
+  tcase_add_test(tc, test_rtpsframepay_documented);
 #endif
 #if HAVE_SFU
   tcase_add_test(tc, test_sfuforward_documented);
