@@ -123,6 +123,7 @@ struct Private {
   mls::Bytes own_commit_bytes;
   uint64_t leaf_fresh_us = 0;  /* when our leaf last got new keys (join, create, our commit) */
   bool leaving = false;        /* we proposed our removal; proposed again each epoch until committed */
+  bool publish_key_package = false;  /* the ticker sends our KeyPackage once PLAYING */
 
   /* The ticker: a thread of ours that wakes every kTick for overlap expiry
    * and the commit policy, started at READY and joined when stopping, so it
@@ -783,6 +784,15 @@ on_tick (GstMlsKeyer * self)
         apply_changes_locked (self, keyring, p->plan->expire (now_us ()));
     }
     o.to_send = maybe_commit_locked (self, &o);
+    GST_OBJECT_LOCK (self);
+    const bool playing = GST_STATE (self) == GST_STATE_PLAYING;
+    GST_OBJECT_UNLOCK (self);
+    if (p->publish_key_package && p->key_package && playing) {
+      mls::MLSMessage kp;
+      kp.message.emplace<mls::KeyPackage> (p->key_package->key_package);
+      o.to_send.insert (o.to_send.begin (), std::move (kp));
+      p->publish_key_package = false;
+    }
   }
   gst_clear_object (&keyring);
   report (self, o);
@@ -856,6 +866,7 @@ stop_member (GstMlsKeyer * self)
   p->own_commit.reset ();
   p->own_commit_bytes.clear ();
   p->leaving = false;
+  p->publish_key_package = false;
   p->src_started = false;
 }
 
@@ -888,20 +899,18 @@ change_state (GstElement * element, GstStateChange transition)
   if (ret == GST_STATE_CHANGE_FAILURE)
     return ret;
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
-    /* A member waiting to join publishes its KeyPackage. */
-    std::optional<mls::MLSMessage> kp;
-    {
-      std::lock_guard<std::mutex> g (p->lock);
-      if (p->key_package) {
-        kp.emplace ();
-        kp->message.emplace<mls::KeyPackage> (p->key_package->key_package);
-      }
-    }
-    if (kp)
-      push_message (self, *kp);
+    /* A member waiting to join publishes its KeyPackage, from the ticker
+     * once PLAYING: pushing here, in the application's set_state, would block
+     * it in a prerolling sink downstream. */
+    std::lock_guard<std::mutex> g (p->lock);
+    p->publish_key_package = p->key_package.has_value ();
   }
   if (transition == GST_STATE_CHANGE_READY_TO_NULL)
     stop_member (self);
+  /* Like a live source, it sends what the group's life brings, not data to
+   * preroll with: sinks after its src pad must not wait for it in PAUSED. */
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED || transition == GST_STATE_CHANGE_PLAYING_TO_PAUSED)
+    return GST_STATE_CHANGE_NO_PREROLL;
   return ret;
 }
 

@@ -432,9 +432,9 @@ GST_START_TEST(test_committer_adds_a_newcomer_through_the_delivery_service)
   GstHarness* bob = joining_member(bob_ring, "bob");
 
   m::DeliveryService ds(m::Bytes{ 0x0c, 0x0d });
-  relay(bob, ds, { alice, bob });  // bob's KeyPackage to everyone
   const gint64 until = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
   while (epoch_of(bob) == 0 && g_get_monotonic_time() < until) {
+    relay(bob, ds, { alice, bob });    // bob's KeyPackage to everyone, once PLAYING
     relay(alice, ds, { alice, bob });  // alice's commit and Welcome, once she made them
     g_usleep(10000);
   }
