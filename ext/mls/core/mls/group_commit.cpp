@@ -44,6 +44,18 @@ Result<void> sign_leaf(const Crypto& c, LeafNode& leaf, const SecretBytes& signa
   return {};
 }
 
+// A member's PublicMessage (6.2): the signed content and its membership tag.
+Result<MLSMessage> member_public_message(const Crypto& c, const SecretBytes& membership_key, const FramedContent& fc,
+                                         const FramedContentAuthData& auth, const Bytes& group_context)
+{
+  auto mtag = membership_tag(c, membership_key, fc, auth, group_context);
+  if (!mtag)
+    return mtag.failure();
+  MLSMessage m;
+  m.message.emplace<PublicMessage>(PublicMessage{ fc, auth, std::move(mtag).value() });
+  return m;
+}
+
 Result<Bytes> interim_after(const Crypto& c, const Bytes& confirmed, const Bytes& tag)
 {
   Writer w;
@@ -323,13 +335,9 @@ Result<Group::CommitResult> Group::commit(const std::vector<KeyPackage>& adds,
   g.proposals_.clear();
   g.remember_resumption_psk();
 
-  PublicMessage pm{ fc, auth, {} };
-  auto mtag = membership_tag(c, secrets_.membership_key, fc, auth, context_bytes_);
-  if (!mtag)
-    return mtag.failure();
-  pm.membership_tag = std::move(mtag).value();
-  MLSMessage commit_msg;
-  commit_msg.message.emplace<PublicMessage>(std::move(pm));
+  auto commit_msg = member_public_message(c, secrets_.membership_key, fc, auth, context_bytes_);
+  if (!commit_msg)
+    return commit_msg.failure();
 
   std::optional<MLSMessage> welcome_msg;
   if (!joiners.empty()) {
@@ -392,7 +400,7 @@ Result<Group::CommitResult> Group::commit(const std::vector<KeyPackage>& adds,
     m.message.emplace<Welcome>(std::move(w));
     welcome_msg = std::move(m);
   }
-  return CommitResult{ std::move(g), std::move(commit_msg), std::move(welcome_msg) };
+  return CommitResult{ std::move(g), std::move(commit_msg).value(), std::move(welcome_msg) };
 }
 
 Result<MLSMessage> Group::propose_remove(uint32_t leaf) const
@@ -409,14 +417,7 @@ Result<MLSMessage> Group::propose_remove(uint32_t leaf) const
   if (!sig)
     return sig.failure();
   auth.signature = std::move(sig).value();
-  PublicMessage pm{ fc, auth, {} };
-  auto mtag = membership_tag(crypto_, secrets_.membership_key, fc, auth, context_bytes_);
-  if (!mtag)
-    return mtag.failure();
-  pm.membership_tag = std::move(mtag).value();
-  MLSMessage m;
-  m.message.emplace<PublicMessage>(std::move(pm));
-  return m;
+  return member_public_message(crypto_, secrets_.membership_key, fc, auth, context_bytes_);
 }
 
 Result<std::pair<Group, MLSMessage>> Group::protect(const Bytes& data) const
