@@ -51,17 +51,21 @@ guint64 stat_of(GstElement* e, const char* field)
   return v;
 }
 
+// Messages are handled as they are posted (no main loop here) and dropped;
+// a sync handler that drops a message owns it and must unref it.
 GstBusSyncReply on_sync_message(GstBus*, GstMessage* msg, gpointer data)
 {
   auto* p = static_cast<Participant*>(data);
   auto* call = static_cast<Call*>(g_object_get_data(G_OBJECT(p->pipeline), "call"));
   call->on_bus_message(p, msg);
+  gst_message_unref(msg);
   return GST_BUS_DROP;
 }
 
 GstBusSyncReply on_server_message(GstBus*, GstMessage* msg, gpointer data)
 {
   static_cast<Call*>(data)->on_bus_message(nullptr, msg);
+  gst_message_unref(msg);
   return GST_BUS_DROP;
 }
 
