@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "call.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <utility>
@@ -79,7 +80,8 @@ GstFlowReturn on_mls_out(GstElement* sink, gpointer data)
   std::vector<guint8> bytes(gst_buffer_get_size(buf));
   gst_buffer_extract(buf, 0, bytes.data(), bytes.size());
   gst_sample_unref(sample);
-  static_cast<Call*>(data)->from_member(bytes);
+  auto* p = static_cast<Participant*>(data);
+  static_cast<Call*>(g_object_get_data(G_OBJECT(p->pipeline), "call"))->from_member(p->index, bytes);
   return GST_FLOW_OK;
 }
 
@@ -238,7 +240,7 @@ bool Call::add_participant(int i, const std::string& name, std::string* error)
   g_object_set_data(G_OBJECT(p->pipeline), "call", this);
   p->keyer = gst_bin_get_by_name(GST_BIN(p->pipeline), "mls");
   GstElement* out = gst_bin_get_by_name(GST_BIN(p->pipeline), "mls_out");
-  g_signal_connect(out, "new-sample", G_CALLBACK(on_mls_out), this);
+  g_signal_connect(out, "new-sample", G_CALLBACK(on_mls_out), p.get());
   gst_object_unref(out);
   GstElement* rtp = gst_bin_get_by_name(GST_BIN(p->pipeline), "rtp");
   g_signal_connect(rtp, "request-pt-map", G_CALLBACK(on_pt_map), nullptr);
@@ -267,22 +269,27 @@ bool Call::add_participant(int i, const std::string& name, std::string* error)
   return true;
 }
 
-void Call::from_member(const std::vector<guint8>& message)
+void Call::from_member(int index, const std::vector<guint8>& message)
 {
   std::lock_guard<std::mutex> g(ds_lock_);
-  if (server_->ds.submit(message) != m::DeliveryService::Verdict::Accepted)
+  if (server_->ds.submit(message, static_cast<m::DeliveryService::Client>(index)) !=
+      m::DeliveryService::Verdict::Accepted)
     return;  // a commit that lost its epoch, or a stale message: its author follows the winner
   fan_out(message);
   for (const auto& own : server_->ds.take_own_messages())
     fan_out(own);
 }
 
+// To every participant, or for a Welcome to those it names.
 void Call::fan_out(const std::vector<guint8>& message)
 {
-  for (GstElement* in : server_->mls_in) {
+  const auto only = server_->ds.recipients(message);
+  for (size_t i = 0; i < server_->mls_in.size(); i++) {
+    if (only && std::find(only->begin(), only->end(), static_cast<m::DeliveryService::Client>(i)) == only->end())
+      continue;
     GstBuffer* b = gst_buffer_new_memdup(message.data(), message.size());
     GstFlowReturn ret;
-    g_signal_emit_by_name(in, "push-buffer", b, &ret);
+    g_signal_emit_by_name(server_->mls_in[i], "push-buffer", b, &ret);
     gst_buffer_unref(b);
   }
 }

@@ -93,7 +93,7 @@ public:
   // Used by the pipelines' callbacks.
   std::mutex& lock() { return lock_; }
   void on_bus_message(Participant* p, GstMessage* msg);
-  void from_member(const std::vector<guint8>& message);
+  void from_member(int index, const std::vector<guint8>& message);
   void on_stream(Participant* p, GstPad* pad);
   int participants() const { return static_cast<int>(people_.size()); }
 

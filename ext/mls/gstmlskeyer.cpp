@@ -437,9 +437,9 @@ is_committer_locked (const Private * p)
 
 /* Called on the tick. The committer commits what is pending (KeyPackages,
  * Remove proposals) once it waited commit-delay; any member commits an
- * update of its own leaf every update-interval. Returns the messages to
- * send (commit, then Welcome); the commit is adopted only when the delivery
- * service sends it back. */
+ * update of its own leaf every update-interval. Returns the commit to send;
+ * it is adopted, and its Welcome sent, only when the delivery service sends
+ * it back. */
 static std::vector<mls::MLSMessage>
 maybe_commit_locked (GstMlsKeyer * self, Outcome * o)
 {
@@ -466,9 +466,10 @@ maybe_commit_locked (GstMlsKeyer * self, Outcome * o)
   if (!bytes)
     return out;
   p->own_commit_bytes = std::move (bytes).value ();
+  /* The Welcome waits for the delivery service to take the commit: sent
+   * now, a commit that loses its epoch would leave the newcomers in a group
+   * nobody else is in. */
   out.push_back (result.value ().commit);
-  if (result.value ().welcome)
-    out.push_back (*result.value ().welcome);
   p->own_commit.emplace (std::move (result).value ());
   GST_INFO_OBJECT (self, "committing %zu Add(s), %zu Remove(s)%s for epoch %" G_GUINT64_FORMAT,
       p->pending_adds.size (), p->group->pending_removals ().size (), update_due ? " and an update" : "",
@@ -494,16 +495,17 @@ handle_message_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, const mls::
       p->stats.ignored++;  /* already a member: Welcomes are for the others */
       return;
     }
-    /* Every member waiting to join sees every Welcome the delivery service
-     * distributes: one that names none of our KeyPackages is for somebody
-     * else, not an error. */
+    /* The delivery service routes a Welcome to the members it names (see
+     * DeliveryService::recipients()); one that names none of our
+     * KeyPackages reached us by mistake: counted and told, never used. */
     auto crypto = mls::Crypto::for_suite (welcome->cipher_suite);
     auto ref = crypto ? mls::key_package_ref (crypto.value (), p->key_package->key_package)
         : mls::Result<mls::Bytes> (crypto.failure ());
     const bool for_us = ref && std::any_of (welcome->secrets.begin (), welcome->secrets.end (),
         [&](const mls::EncryptedGroupSecrets & e) { return e.new_member == ref.value (); });
     if (!for_us) {
-      p->stats.ignored++;
+      p->stats.refused++;
+      o->warning = "refused a Welcome not for us (it names none of our KeyPackages)";
       return;
     }
     auto joined = mls::Group::join (*welcome, *p->key_package, std::nullopt, {});
@@ -545,7 +547,10 @@ handle_message_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, const mls::
     return;
   }
   if (p->own_commit && bytes == p->own_commit_bytes) {
-    /* Our commit, back from the delivery service: it won the epoch. */
+    /* Our commit, back from the delivery service: it won the epoch, and
+     * its newcomers get their Welcome. */
+    if (p->own_commit->welcome)
+      o->to_send.push_back (std::move (*p->own_commit->welcome));
     p->group.emplace (std::move (p->own_commit->next));
     p->own_commit.reset ();
     p->own_commit_bytes.clear ();

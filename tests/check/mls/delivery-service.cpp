@@ -183,6 +183,30 @@ START_TEST(test_removal_outlives_a_racing_commit)
 }
 END_TEST
 
+// A Welcome goes only to the clients whose KeyPackages it names; anything
+// else, and a Welcome of KeyPackages the service never saw, to everyone.
+START_TEST(test_welcomes_go_to_their_joiners)
+{
+  m::DeliveryService ds(text("room"));
+  const auto alice_kp = m::generate_key_package(1, text("alice"), 0, UINT64_MAX).value();
+  const auto bob_kp = m::generate_key_package(1, text("bob"), 0, UINT64_MAX).value();
+  const auto carol_kp = m::generate_key_package(1, text("carol"), 0, UINT64_MAX).value();
+  const auto dave_kp = m::generate_key_package(1, text("dave"), 0, UINT64_MAX).value();
+  ck_assert(ds.submit(bytes(key_package_message(bob_kp)), 1) == V::Accepted);
+  ck_assert(ds.submit(bytes(key_package_message(carol_kp)), 2) == V::Accepted);
+  ck_assert(!ds.recipients(bytes(key_package_message(bob_kp))));
+  m::Group alice = m::Group::create(alice_kp, text("room")).value();
+  auto add = alice.commit({ carol_kp.key_package }, {}).value();
+  ck_assert(ds.submit(bytes(add.commit), 0) == V::Accepted);
+  ck_assert(!ds.recipients(bytes(add.commit)));
+  const auto to = ds.recipients(bytes(*add.welcome));
+  ck_assert(to && *to == std::vector<m::DeliveryService::Client>{ 2 });
+  // dave's KeyPackage came some other way: his Welcome goes to everyone.
+  auto add_dave = add.next.commit({ dave_kp.key_package }, {}).value();
+  ck_assert(!ds.recipients(bytes(*add_dave.welcome)));
+}
+END_TEST
+
 // A member leaves by proposing its own removal; another member commits it.
 // Members refuse removal proposals signed with a key the group does not
 // list, and a group without external senders refuses any.
@@ -270,6 +294,7 @@ int main()
   tcase_add_test(tc, test_external_sender_removes_a_member);
   tcase_add_test(tc, test_leaving_and_forged_removals);
   tcase_add_test(tc, test_removal_outlives_a_racing_commit);
+  tcase_add_test(tc, test_welcomes_go_to_their_joiners);
   tcase_add_test(tc, test_empty_commit_refreshes_the_leaf);
   suite_add_tcase(s, tc);
   SRunner* r = srunner_create(s);

@@ -23,7 +23,7 @@ const char* verdict_name(DeliveryService::Verdict v)
   return "unknown";
 }
 
-DeliveryService::Verdict DeliveryService::submit(const Bytes& message)
+DeliveryService::Verdict DeliveryService::submit(const Bytes& message, Client from)
 {
   auto decoded = wire::decode<MLSMessage>(message);
   if (!decoded) {
@@ -65,6 +65,8 @@ DeliveryService::Verdict DeliveryService::submit(const Bytes& message)
   }
   if (const auto* pub = std::get_if<PublicMessage>(&msg.message))
     follow_public(*pub);
+  if (const auto* kp = std::get_if<KeyPackage>(&msg.message); kp && from != kUnknownClient)
+    remember_key_package(*kp, from);
   accepted_++;
   return Verdict::Accepted;
 }
@@ -131,6 +133,40 @@ void DeliveryService::follow_public(const PublicMessage& pm)
   for (uint32_t leaf : again)
     if (auto bytes = sign_removal(leaf))
       own_messages_.push_back(std::move(bytes).value());
+}
+
+// Bounded: KeyPackages whose Welcome never comes are forgotten, oldest
+// reference first in map order (any order serves: only the bound matters).
+void DeliveryService::remember_key_package(const KeyPackage& kp, Client from)
+{
+  auto crypto = Crypto::for_suite(kp.cipher_suite);
+  auto ref = crypto ? key_package_ref(crypto.value(), kp) : Result<Bytes>(crypto.failure());
+  if (!ref)
+    return;
+  constexpr size_t kMaxKeyPackages = 4096;
+  if (key_packages_.size() >= kMaxKeyPackages)
+    key_packages_.erase(key_packages_.begin());
+  key_packages_[ref.value()] = from;
+}
+
+std::optional<std::vector<DeliveryService::Client>> DeliveryService::recipients(const Bytes& message)
+{
+  auto decoded = wire::decode<MLSMessage>(message);
+  const Welcome* welcome = decoded ? std::get_if<Welcome>(&decoded.value().message) : nullptr;
+  if (!welcome)
+    return std::nullopt;
+  std::vector<Client> out;
+  for (const auto& secrets : welcome->secrets) {
+    auto it = key_packages_.find(secrets.new_member);
+    if (it == key_packages_.end())
+      continue;
+    if (std::find(out.begin(), out.end(), it->second) == out.end())
+      out.push_back(it->second);
+    key_packages_.erase(it);  // its init key is used up
+  }
+  if (out.empty())
+    return std::nullopt;  // KeyPackages that came some other way: everyone
+  return out;
 }
 
 std::vector<std::pair<uint32_t, Bytes>> DeliveryService::roster() const

@@ -8,8 +8,9 @@
 //     and retry their proposals in the next epoch), as are proposals and
 //     commits for any other epoch than the current one (application data of
 //     a recent epoch passes: members still hold its keys for a while);
-//   - KeyPackages, Welcomes and GroupInfo pass as they are (a joiner finds
-//     its own Welcome; whoever commits turns KeyPackages into Adds).
+//   - KeyPackages and GroupInfo pass as they are (whoever commits turns
+//     KeyPackages into Adds); a Welcome goes only to the clients whose
+//     KeyPackages it names, when the service saw who sent them.
 // Holding the group's external-sender key (12.1.8.1), it can also propose a
 // member's removal, which the members commit like any other proposal: how a
 // server throws a participant out. It follows who sits at which leaf from
@@ -47,9 +48,20 @@ public:
   // for. Unknown until the first handshake message names one.
   std::optional<uint64_t> epoch() const { return epoch_; }
 
-  // Judges one message from a member; Accepted means every member gets it,
-  // in the order of the calls that accepted.
-  Verdict submit(const Bytes& message);
+  // The service's name for one member's connection (the room server's
+  // signalling connection, the example's pipeline).
+  using Client = uint32_t;
+  static constexpr Client kUnknownClient = UINT32_MAX;
+
+  // Judges one message from a member; Accepted means it goes out (see
+  // recipients()), in the order of the calls that accepted. `from` is
+  // remembered for KeyPackages, so their Welcome finds its way.
+  Verdict submit(const Bytes& message, Client from = kUnknownClient);
+
+  // Where an accepted message goes: nullopt for every member; for a Welcome
+  // naming KeyPackages the service saw, only the clients that sent them (the
+  // others would only see a Welcome that is not for them).
+  std::optional<std::vector<Client>> recipients(const Bytes& message);
 
   uint64_t accepted() const { return accepted_; }
   uint64_t refused() const { return refused_; }
@@ -76,6 +88,7 @@ public:
 
 private:
   void follow_public(const PublicMessage& pm);
+  void remember_key_package(const KeyPackage& kp, Client from);
   Result<Bytes> sign_removal(uint32_t leaf);
 
   Bytes group_id_;
@@ -87,6 +100,7 @@ private:
   std::map<Bytes, Proposal> proposals_;       // of the current epoch, by ProposalRef
   std::vector<Bytes> removing_;               // identities whose removal we proposed
   std::vector<Bytes> own_messages_;
+  std::map<Bytes, Client> key_packages_;      // KeyPackageRef -> who sent it, until its Welcome
 };
 
 const char* verdict_name(DeliveryService::Verdict v);
