@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "sframe/rtp_payload.h"
 #include "sframe/sframe.h"
 
 namespace sframe_fuzz {
@@ -182,6 +183,44 @@ inline bool round_trip(const uint8_t* data, size_t size)
     require(h2.ok() && h2.value().ctr == ctr + 1);
   }
   return true;
+}
+
+// The RTP reassembly of draft-ietf-avtcore-rtp-sframe (rtp_payload.h) over
+// hostile packets. The input is a sequence of records
+//   seq (2 bytes, big-endian) | payload type (1) | length L (1) | L payload bytes
+// (the payload starts with the S|E|T descriptor); a short last record ends
+// it. Properties: no frame is larger than the payload bytes fed, none is
+// made of zero packets, and the buffer never holds more than the bounds
+// allow. Returns the number of frames put back together.
+inline constexpr uint32_t kReassemblyWindow = 64;
+inline constexpr size_t kReassemblyBytes = 4096;
+
+inline size_t rtp_reassembly(const uint8_t* data, size_t size)
+{
+  sf::rtp::Reassembler ra(kReassemblyWindow, kReassemblyBytes);
+  size_t fed = 0, frames = 0;
+  for (size_t at = 0; at + 4 <= size;) {
+    sf::rtp::Packet p;
+    p.seq = static_cast<uint16_t>(data[at] << 8 | data[at + 1]);
+    p.payload_type = data[at + 2] & 0x7f;
+    p.marker = (data[at + 2] & 0x80) != 0;
+    const size_t len = data[at + 3];
+    at += 4;
+    if (at + len > size)
+      break;
+    p.payload = data + at;
+    p.size = len;
+    at += len;
+    fed += len;
+    if (auto f = ra.push(p)) {
+      require(f->packets >= 1 && f->ciphertext.size() <= fed);
+      frames++;
+    }
+    require(ra.buffered_packets() <= kReassemblyWindow && ra.buffered_bytes() <= kReassemblyBytes);
+  }
+  const auto& c = ra.counters();
+  require(c.frames == frames);
+  return frames;
 }
 
 } // namespace sframe_fuzz

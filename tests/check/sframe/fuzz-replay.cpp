@@ -5,6 +5,7 @@
 // run (and the sanitized one) feeds the core hostile input, not only the
 // -Dfuzzing builds. The outcomes are counted to prove the inputs reached
 // each path: a replay that only ever hit "unknown KID" would prove little.
+#include <algorithm>
 #include <map>
 #include <random>
 
@@ -106,12 +107,65 @@ START_TEST(test_seeds_and_mutations)
 }
 END_TEST
 
+// Packets of genuine frames (split by the payload format's own fragmenter)
+// in a shuffled order, as records for the rtp_reassembly body, then
+// mutated: the replay must reach complete frames as well as refusals.
+static Bytes reassembly_seed(std::mt19937& rng)
+{
+  struct Rec {
+    uint16_t seq;
+    Bytes payload;
+  };
+  std::vector<Rec> recs;
+  uint16_t seq = static_cast<uint16_t>(rng());
+  std::vector<sf::rtp::Fragment> fragments;
+  for (int frame = 0; frame < 4; frame++) {
+    const size_t n = 1 + rng() % 600;
+    sframe_fuzz::require(sf::rtp::fragment(n, 200, rng() % 4 == 0, &fragments));
+    for (const auto& f : fragments) {
+      Rec r{ seq++, { f.descriptor } };
+      for (size_t k = 0; k < f.length; k++)
+        r.payload.push_back(static_cast<uint8_t>(rng()));
+      recs.push_back(r);
+    }
+  }
+  if (rng() % 2)
+    std::shuffle(recs.begin(), recs.end(), rng);
+  Bytes out;
+  for (const auto& r : recs) {
+    out.push_back(static_cast<uint8_t>(r.seq >> 8));
+    out.push_back(static_cast<uint8_t>(r.seq));
+    out.push_back(96);
+    out.push_back(static_cast<uint8_t>(r.payload.size()));
+    out.insert(out.end(), r.payload.begin(), r.payload.end());
+  }
+  return out;
+}
+
+START_TEST(test_rtp_reassembly)
+{
+  std::mt19937 rng(777);
+  size_t frames = 0, runs_with_frames = 0;
+  for (int i = 0; i < 3000; i++) {
+    Bytes in = reassembly_seed(rng);
+    if (i % 2)
+      in = mutate(in, rng);
+    const size_t n = sframe_fuzz::rtp_reassembly(in.data(), in.size());
+    frames += n;
+    runs_with_frames += n > 0;
+  }
+  ck_assert_uint_gt(frames, 3000);           // unmutated seeds give up to 4 frames each
+  ck_assert_uint_lt(runs_with_frames, 3000);  // and some mutations break every frame
+}
+END_TEST
+
 int main()
 {
   Suite* s = suite_create("sframe-fuzz-replay");
   TCase* tc = tcase_create("replay");
   tcase_set_timeout(tc, 300);  // about 2 s normally; sanitizers slow it down
   tcase_add_test(tc, test_seeds_and_mutations);
+  tcase_add_test(tc, test_rtp_reassembly);
   suite_add_tcase(s, tc);
   return run(s);
 }

@@ -87,6 +87,7 @@ public:
 
   const Counters& counters() const { return counters_; }
   size_t buffered_packets() const { return buffer_.size(); }
+  size_t buffered_bytes() const { return buffered_bytes_; }
 
 private:
   struct Stored {
