@@ -149,6 +149,9 @@ for path in logs:
             else:
                 failed += 1
                 print(f"FAILED: {run}: {r.get('name')} ({result})")
+                # The reason, so that a CI log's tail says why.
+                for out in (r.get("stdout") or "").splitlines()[-8:]:
+                    print(f"    {out}")
 if skipped:
     print(f"({skipped} skipped)")
 print(f"{passed} passed, {failed} failed")
