@@ -149,9 +149,14 @@ for path in logs:
             else:
                 failed += 1
                 print(f"FAILED: {run}: {r.get('name')} ({result})")
-                # The reason, so that a CI log's tail says why.
+                # The reason, so that a CI log's tail says why (a crash's
+                # backtrace is on stderr).
                 for out in (r.get("stdout") or "").splitlines()[-8:]:
                     print(f"    {out}")
+                err = (r.get("stderr") or "").splitlines()
+                crash = [i for i, l in enumerate(err) if l.startswith("*** crashed")]
+                for out in (err[crash[0]:crash[0] + 30] if crash else err[-12:]):
+                    print(f"    stderr: {out}")
 if skipped:
     print(f"({skipped} skipped)")
 print(f"{passed} passed, {failed} failed")

@@ -3,10 +3,13 @@
 // GStreamer's own log domains; ours ("GStreamer-SFrame", "GStreamer-SFU",
 // "GStreamer-Transport" and "GStreamer-MLS" for the plugins, "GStreamer-E2EE"
 // for libgste2ee) would merely print. Including this header makes them abort
-// the test, before main() runs.
+// the test, before main() runs. A crash prints its backtrace
+// (crash-backtrace.h).
 #pragma once
 
 #include <glib.h>
+
+#include "crash-backtrace.h"
 
 namespace testutil {
 
