@@ -18,8 +18,8 @@
  *
  * MLS messages travel through pads, so any reliable transport fits: the
  * sink pad takes what the delivery service distributes, in its order (one
- * TLS-serialized MLSMessage per buffer: Welcome, PublicMessage,
- * PrivateMessage); the src pad gives what this member sends (its
+ * TLS-serialized MLSMessage per buffer, or a byte stream of them such as
+ * a file: Welcome, PublicMessage, PrivateMessage); the src pad gives what this member sends (its
  * KeyPackage when it waits to join). With `state-dir` (the directory format
  * of `mlsctl --state`), the member's state survives restarts, and a member
  * prepared with mlsctl needs no pads at all.
@@ -63,6 +63,7 @@
 
 #include <gst/e2ee/e2ee.h>
 
+#include "mls/message_stream.h"
 #include "mls/sframe_epoch.h"
 #include "mls/sframe_key_plan.h"
 #include "mls/state_dir.h"
@@ -134,6 +135,10 @@ struct Private {
   bool ticker_stop = false;
   bool src_started = false;
   uint64_t message_arrived_us = 0;  /* of the message being handled; 0 outside */
+
+  /* Whole messages out of the sink pad's buffers, whether one per buffer or
+   * a byte stream (filesrc, a TCP source). Streaming thread only. */
+  mls::MessageStream inbox;
 };
 
 /* What happened under the lock that must be told once it is released. */
@@ -625,6 +630,29 @@ handle_message_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, const mls::
   persist_locked (self, o);
 }
 
+static void
+handle_bytes (GstMlsKeyer * self, GstE2eeKeyring * keyring, const mls::Bytes & bytes, uint64_t arrived)
+{
+  Outcome o;
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    self->priv->message_arrived_us = arrived;
+    handle_message_locked (self, keyring, bytes, &o);
+    self->priv->message_arrived_us = 0;
+  }
+  report (self, o);
+}
+
+static void
+refuse_bytes (GstMlsKeyer * self, const char *why)
+{
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    self->priv->stats.refused++;
+  }
+  GST_ELEMENT_WARNING (self, STREAM, DECODE, ("MLS: refused bytes that are not an MLSMessage: %s", why), (NULL));
+}
+
 static GstFlowReturn
 sink_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
 {
@@ -636,19 +664,17 @@ sink_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
     return GST_FLOW_OK;
   }
   const uint64_t arrived = now_us ();
-  mls::Bytes bytes (map.data, map.data + map.size);
+  auto pieces = self->priv->inbox.feed (map.data, map.size);
   gst_buffer_unmap (buf, &map);
   gst_buffer_unref (buf);
   GstE2eeKeyring *keyring = keyring_ref (self);
-  Outcome o;
-  {
-    std::lock_guard<std::mutex> g (self->priv->lock);
-    self->priv->message_arrived_us = arrived;
-    handle_message_locked (self, keyring, bytes, &o);
-    self->priv->message_arrived_us = 0;
+  for (const auto &piece : pieces) {
+    if (piece.refused)
+      refuse_bytes (self, piece.refused);
+    else
+      handle_bytes (self, keyring, piece.message, arrived);
   }
   gst_clear_object (&keyring);
-  report (self, o);
   return GST_FLOW_OK;
 }
 
@@ -712,9 +738,24 @@ start_member (GstMlsKeyer * self, GstE2eeKeyring * keyring, Outcome * o, std::st
     }
     return true;
   }
+  /* Join with the KeyPackage published before (by `mlsctl key-package`, or
+   * by this element before a restart that came before the Welcome): its
+   * credential says who we are. */
+  if (p->mode == GST_MLS_KEYER_MODE_JOIN && dir && dir->has_key_package ()) {
+    mls::KeyPackageSecrets kp;
+    if (!dir->load_key_package (&kp, error))
+      return false;
+    const std::string saved = identity_text (kp.key_package.leaf_node.credential.identity);
+    if (!p->identity.empty () && p->identity != saved) {
+      *error = "state-dir holds the KeyPackage of \"" + saved + "\", not of identity \"" + p->identity + "\"";
+      return false;
+    }
+    p->key_package.emplace (std::move (kp));
+    return true;
+  }
   const uint64_t now = static_cast<uint64_t> (std::time (nullptr));
   if (p->identity.empty ()) {
-    *error = "identity is not set (and state-dir holds no group)";
+    *error = "identity is not set (and state-dir holds neither a group nor a KeyPackage)";
     return false;
   }
   const mls::Bytes identity (p->identity.begin (), p->identity.end ());
@@ -754,24 +795,16 @@ start_member (GstMlsKeyer * self, GstE2eeKeyring * keyring, Outcome * o, std::st
     }
     return true;
   }
-  /* Join: the KeyPackage published before (if a restart comes before the
-   * Welcome), or a new one. */
-  if (dir && dir->has_key_package ()) {
-    mls::KeyPackageSecrets kp;
-    if (!dir->load_key_package (&kp, error))
-      return false;
-    p->key_package.emplace (std::move (kp));
-  } else {
-    auto kp = mls::generate_key_package (static_cast<uint16_t> (p->mls_suite), identity, now - 86400,
-        now + kKeyPackageLifetimeS);
-    if (!kp) {
-      *error = std::string ("cannot make a KeyPackage: ") + kp.message ();
-      return false;
-    }
-    p->key_package.emplace (std::move (kp).value ());
-    if (dir && !dir->save_key_package (*p->key_package, error))
-      return false;
+  /* Join with a new KeyPackage, kept for a restart before the Welcome. */
+  auto kp = mls::generate_key_package (static_cast<uint16_t> (p->mls_suite), identity, now - 86400,
+      now + kKeyPackageLifetimeS);
+  if (!kp) {
+    *error = std::string ("cannot make a KeyPackage: ") + kp.message ();
+    return false;
   }
+  p->key_package.emplace (std::move (kp).value ());
+  if (dir && !dir->save_key_package (*p->key_package, error))
+    return false;
   return true;
 }
 
@@ -941,9 +974,25 @@ pad_query (GstPad * pad, GstObject * parent, GstQuery * query)
 static gboolean
 sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
 {
-  /* The messages are a stream of their own: nothing to forward to src. */
+  /* The messages are a stream of their own: nothing to forward to src. A
+   * flush or a new stream drops a partial message; one left at the end of
+   * the stream never gets its end. */
   (void) pad;
-  (void) parent;
+  GstMlsKeyer *self = GST_MLS_KEYER (parent);
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_FLUSH_STOP:
+    case GST_EVENT_STREAM_START:
+      self->priv->inbox.clear ();
+      break;
+    case GST_EVENT_EOS:
+      if (self->priv->inbox.pending () > 0) {
+        self->priv->inbox.clear ();
+        refuse_bytes (self, "the stream ended inside a message");
+      }
+      break;
+    default:
+      break;
+  }
   gst_event_unref (event);
   return TRUE;
 }
@@ -1134,7 +1183,7 @@ gst_mls_keyer_class_init (GstMlsKeyerClass * klass)
 
   g_object_class_install_property (gobject_class, PROP_IDENTITY,
       g_param_spec_string ("identity", "Identity",
-          "This member's identity in its basic credential (needed unless state-dir holds a group)", NULL, rw));
+          "This member's identity in its basic credential (needed unless state-dir holds a group, or a KeyPackage to join with, whose identity it then must match)", NULL, rw));
   g_object_class_install_property (gobject_class, PROP_MLS_CIPHER_SUITE,
       g_param_spec_uint ("mls-cipher-suite", "MLS cipher suite",
           "RFC 9420 cipher suite of a group this member creates or of its KeyPackage (1-7)", 1, 7,

@@ -245,6 +245,74 @@ GST_START_TEST(test_mlsctl_members_decrypt_each_other_in_launch_lines)
 }
 GST_END_TEST;
 
+// A Welcome in a file, read by filesrc in 16-byte blocks (a byte stream, not
+// one message per buffer): the member that mlsctl prepared joins from it,
+// and decrypts what alice then sends.
+GST_START_TEST(test_welcome_from_a_file_in_a_launch_line)
+{
+  prepare_members();
+  mlsctl("key-package --state " + path("dave") + " --identity dave --out " + path("dave.kp"));
+  mlsctl("add --state " + path("alice") + " --key-package " + path("dave.kp") + " --commit-out " +
+         path("add-dave.msg") + " --welcome-out " + path("welcome-dave.msg"));
+  // dave's directory holds dave's KeyPackage: it says who joins, and
+  // another identity is refused rather than joining as somebody else.
+  GstElement* wrong = gst_element_factory_make("mlskeyer", nullptr);
+  g_object_set(wrong, "state-dir", path("dave").c_str(), "identity", "mallory", nullptr);
+  GstBus* wrong_bus = gst_bus_new();
+  gst_element_set_bus(wrong, wrong_bus);
+  fail_unless(gst_element_set_state(wrong, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE);
+  GstMessage* refusal = gst_bus_pop_filtered(wrong_bus, GST_MESSAGE_ERROR);
+  fail_unless(refusal != nullptr);
+  GError* why = nullptr;
+  gst_message_parse_error(refusal, &why, nullptr);
+  fail_unless(why && strstr(why->message, "KeyPackage of \"dave\""), "%s", why ? why->message : "");
+  g_clear_error(&why);
+  gst_message_unref(refusal);
+  gst_element_set_state(wrong, GST_STATE_NULL);
+  gst_element_set_bus(wrong, nullptr);
+  gst_object_unref(wrong_bus);
+  gst_object_unref(wrong);
+
+  const std::string line =
+    "filesrc location=" + path("welcome-dave.msg") + " blocksize=16 ! mlskeyer name=k state-dir=" + path("dave");
+  GstElement* p = gst_parse_launch(line.c_str(), nullptr);
+  fail_unless(p != nullptr);
+  GstBus* bus = gst_element_get_bus(p);
+  gst_element_set_state(p, GST_STATE_PLAYING);
+  bool joined = false;
+  while (!joined) {
+    GstMessage* msg = gst_bus_timed_pop_filtered(
+      bus, 10 * GST_SECOND, static_cast<GstMessageType>(GST_MESSAGE_ELEMENT | GST_MESSAGE_WARNING | GST_MESSAGE_ERROR));
+    fail_unless(msg != nullptr, "dave never joined from the file");
+    if (GST_MESSAGE_TYPE(msg) != GST_MESSAGE_ELEMENT) {
+      GError* e = nullptr;
+      if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_WARNING)
+        gst_message_parse_warning(msg, &e, nullptr);
+      else
+        gst_message_parse_error(msg, &e, nullptr);
+      fail("dave's line: %s", e ? e->message : "?");
+    }
+    joined = gst_message_has_name(msg, "mlskeyer-epoch");
+    gst_message_unref(msg);
+  }
+  GstElement* k = gst_bin_get_by_name(GST_BIN(p), "k");
+  guint64 epoch = 0;
+  g_object_get(k, "epoch", &epoch, nullptr);
+  ck_assert_uint_eq(epoch, 2);  // alice added bob, then dave
+  gst_object_unref(k);
+  gst_element_set_state(p, GST_STATE_NULL);
+  gst_object_unref(bus);
+  gst_object_unref(p);
+
+  const auto frames = alice_sends(10);
+  guint64 decrypted = 0;
+  ck_assert_int_eq(member_receives("dave", frames, &decrypted), 10);
+  ck_assert_uint_eq(decrypted, 10);
+  for (GstSample* s : frames)
+    gst_sample_unref(s);
+}
+GST_END_TEST;
+
 GST_START_TEST(test_join_through_pads_and_follow_commits)
 {
   GstE2eeKeyring* keyring = gst_e2ee_keyring_new();
@@ -619,6 +687,45 @@ GST_START_TEST(test_members_update_their_leaves_periodically)
 }
 GST_END_TEST;
 
+// The delivery service's messages as a byte stream (a TCP source chunks it
+// anywhere): the Welcome and the next commit, joined and cut into 50-byte
+// buffers, make bob join and follow; a message cut short by the end of the
+// stream is refused with a warning.
+GST_START_TEST(test_messages_cut_from_a_byte_stream)
+{
+  GstE2eeKeyring* keyring = gst_e2ee_keyring_new();
+  GstHarness* bob = joining_member(keyring, "bob");
+  GstBuffer* kp_buf = gst_harness_pull(bob);
+  fail_unless(kp_buf != nullptr);
+  auto kp_msg = m::wire::decode<m::MLSMessage>(buffer_bytes(kp_buf)).value();
+  gst_buffer_unref(kp_buf);
+  const auto alice_kp = m::generate_key_package(1, text("alice"), 0, UINT64_MAX).value();
+  auto add = m::Group::create(alice_kp, text("room")).value().commit({ std::get<m::KeyPackage>(kp_msg.message) }, {}).value();
+  auto update = add.next.commit({}, {}).value();
+  m::Bytes stream = m::wire::encode(*add.welcome).value();
+  const m::Bytes commit = m::wire::encode(update.commit).value();
+  stream.insert(stream.end(), commit.begin(), commit.end());
+  for (size_t at = 0; at < stream.size(); at += 50) {
+    const size_t n = std::min<size_t>(50, stream.size() - at);
+    fail_unless_equals_int(gst_harness_push(bob, gst_buffer_new_memdup(stream.data() + at, n)), GST_FLOW_OK);
+  }
+  ck_assert_uint_eq(epoch_of(bob), 2);
+  ck_assert_uint_eq(stat(bob, "messages-refused"), 0);
+
+  // Half a commit, then the end of the stream.
+  auto again = update.next.commit({}, {}).value();
+  const m::Bytes next = m::wire::encode(again.commit).value();
+  fail_unless_equals_int(gst_harness_push(bob, gst_buffer_new_memdup(next.data(), next.size() / 2)), GST_FLOW_OK);
+  ck_assert_uint_eq(stat(bob, "messages-refused"), 0);  // it waits for the rest
+  fail_unless(gst_harness_push_event(bob, gst_event_new_eos()));
+  ck_assert_uint_eq(stat(bob, "messages-refused"), 1);
+  fail_unless(was_warned(bob, "ended inside a message"));
+  ck_assert_uint_eq(epoch_of(bob), 2);
+  teardown_member(bob);
+  gst_object_unref(keyring);
+}
+GST_END_TEST;
+
 static Suite* mlskeyer_suite()
 {
   Suite* s = suite_create("mlskeyer");
@@ -626,7 +733,9 @@ static Suite* mlskeyer_suite()
   tcase_set_timeout(tc, 120);
   suite_add_tcase(s, tc);
   tcase_add_test(tc, test_mlsctl_members_decrypt_each_other_in_launch_lines);
+  tcase_add_test(tc, test_welcome_from_a_file_in_a_launch_line);
   tcase_add_test(tc, test_join_through_pads_and_follow_commits);
+  tcase_add_test(tc, test_messages_cut_from_a_byte_stream);
   tcase_add_test(tc, test_create_mode_and_bad_settings);
   tcase_add_test(tc, test_streams_of_a_member_have_their_own_kids);
   tcase_add_test(tc, test_committer_adds_a_newcomer_through_the_delivery_service);
