@@ -133,7 +133,12 @@ struct Private {
   std::mutex ticker_lock;
   std::condition_variable ticker_wake;
   bool ticker_stop = false;
-  bool src_started = false;
+  /* What goes out on src, from the ticker and the streaming thread: one at a
+   * time, so stream-start, caps and segment precede everything. Recursive:
+   * a downstream that hands a message straight back to our sink pad may
+   * make us send again from inside a push. */
+  std::recursive_mutex push_lock;
+  bool src_started = false;     /* under push_lock */
   uint64_t message_arrived_us = 0;  /* of the message being handled; 0 outside */
 
   /* Whole messages out of the sink pad's buffers, whether one per buffer or
@@ -680,33 +685,54 @@ sink_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
 
 /* ---- What this member sends (the src pad) ---- */
 
+/* Stream-start, caps and segment before the first thing sent. push_lock
+ * held. */
+static void
+start_src_locked (GstMlsKeyer * self)
+{
+  if (self->priv->src_started)
+    return;
+  self->priv->src_started = true;
+  gchar *id = gst_pad_create_stream_id (self->srcpad, GST_ELEMENT (self), "mls");
+  gst_pad_push_event (self->srcpad, gst_event_new_stream_start (id));
+  g_free (id);
+  GstCaps *caps = gst_caps_new_empty_simple ("application/x-mls");
+  gst_pad_push_event (self->srcpad, gst_event_new_caps (caps));
+  gst_caps_unref (caps);
+  GstSegment seg;
+  gst_segment_init (&seg, GST_FORMAT_BYTES);
+  gst_pad_push_event (self->srcpad, gst_event_new_segment (&seg));
+}
+
 static void
 push_message (GstMlsKeyer * self, const mls::MLSMessage & msg)
 {
   auto bytes = mls::wire::encode (msg);
   if (!bytes)
     return;
-  bool start;
-  {
-    std::lock_guard<std::mutex> g (self->priv->lock);
-    start = !self->priv->src_started;
-    self->priv->src_started = true;
-  }
-  if (start) {
-    gchar *id = gst_pad_create_stream_id (self->srcpad, GST_ELEMENT (self), "mls");
-    gst_pad_push_event (self->srcpad, gst_event_new_stream_start (id));
-    g_free (id);
-    GstCaps *caps = gst_caps_new_empty_simple ("application/x-mls");
-    gst_pad_push_event (self->srcpad, gst_event_new_caps (caps));
-    gst_caps_unref (caps);
-    GstSegment seg;
-    gst_segment_init (&seg, GST_FORMAT_BYTES);
-    gst_pad_push_event (self->srcpad, gst_event_new_segment (&seg));
-  }
+  std::lock_guard<std::recursive_mutex> g (self->priv->push_lock);
+  start_src_locked (self);
   GstBuffer *buf = gst_buffer_new_memdup (bytes.value ().data (), bytes.value ().size ());
   const GstFlowReturn r = gst_pad_push (self->srcpad, buf);
   if (r != GST_FLOW_OK && r != GST_FLOW_NOT_LINKED)
     GST_DEBUG_OBJECT (self, "pushing an MLS message: %s", gst_flow_get_name (r));
+}
+
+/* The pipeline ends (gst-launch-1.0 -e on Ctrl-C sends EOS to its source
+ * elements, which this element is flagged as): what this member sends
+ * ends too, so a file it was written to is complete. */
+static gboolean
+send_event (GstElement * element, GstEvent * event)
+{
+  GstMlsKeyer *self = GST_MLS_KEYER (element);
+  if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
+    return GST_ELEMENT_CLASS (gst_mls_keyer_parent_class)->send_event (element, event);
+  {
+    std::lock_guard<std::recursive_mutex> g (self->priv->push_lock);
+    start_src_locked (self);
+  }
+  gst_pad_push_event (self->srcpad, event);
+  return TRUE;
 }
 
 /* ---- Starting and stopping ---- */
@@ -884,6 +910,10 @@ stop_member (GstMlsKeyer * self)
     p->ticker_wake.notify_all ();
     p->ticker.join ();
   }
+  {
+    std::lock_guard<std::recursive_mutex> g (p->push_lock);
+    p->src_started = false;
+  }
   GstE2eeKeyring *keyring = keyring_ref (self);
   std::lock_guard<std::mutex> g (p->lock);
   /* Our keys leave the keyring with us: nothing decrypts or encrypts with
@@ -905,7 +935,6 @@ stop_member (GstMlsKeyer * self)
   p->own_commit_bytes.clear ();
   p->leaving = false;
   p->publish_key_package = false;
-  p->src_started = false;
 }
 
 static GstStateChangeReturn
@@ -1156,6 +1185,9 @@ gst_mls_keyer_init (GstMlsKeyer * self)
   gst_pad_set_query_function (self->srcpad, pad_query);
   gst_pad_set_iterate_internal_links_function (self->srcpad, no_internal_links);
   gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
+  /* A source of MLS messages: the bin hands it EOS (see send_event). Not a
+   * sink: a pipeline's end never waits for the delivery service's stream. */
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
 }
 
 static void
@@ -1271,6 +1303,7 @@ gst_mls_keyer_class_init (GstMlsKeyerClass * klass)
       "Runs one member of an MLS group and keeps the pipeline's SFrame keyring filled with the keys of the "
       "group's epochs (RFC 9605 section 5.2)", "gst-e2ee developers");
   element_class->change_state = change_state;
+  element_class->send_event = send_event;
   element_class->set_context = set_context;
   gst_type_mark_as_plugin_api (GST_TYPE_MLS_KEYER_MODE, static_cast<GstPluginAPIFlags> (0));
 }

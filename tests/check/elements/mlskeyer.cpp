@@ -313,6 +313,60 @@ GST_START_TEST(test_welcome_from_a_file_in_a_launch_line)
 }
 GST_END_TEST;
 
+// A KeyPackage written to a file by a launch line ("mlskeyer ! filesink"):
+// EOS sent to the pipeline (what gst-launch-1.0 -e does on Ctrl-C) reaches
+// mlskeyer, ends its stream and so the pipeline; the file is one
+// MLSMessage, a KeyPackage of that identity, which mlsctl adds to a group.
+GST_START_TEST(test_key_package_to_a_file_and_eos)
+{
+  prepare_members();
+  const std::string kp_path = path("erin.kp");
+  const std::string line =
+    "mlskeyer name=k identity=erin state-dir=" + path("erin") + " ! filesink location=" + kp_path;
+  GstElement* p = gst_parse_launch(line.c_str(), nullptr);
+  fail_unless(p != nullptr);
+  // filesink writes through a buffer: count what mlskeyer sends instead.
+  std::atomic<int> sent{ 0 };
+  GstElement* k = gst_bin_get_by_name(GST_BIN(p), "k");
+  GstPad* src = gst_element_get_static_pad(k, "src");
+  gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_BUFFER,
+                    [](GstPad*, GstPadProbeInfo*, gpointer n) {
+                      (*static_cast<std::atomic<int>*>(n))++;
+                      return GST_PAD_PROBE_OK;
+                    },
+                    &sent, nullptr);
+  gst_object_unref(src);
+  gst_object_unref(k);
+  gst_element_set_state(p, GST_STATE_PLAYING);
+  const gint64 until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (sent == 0 && g_get_monotonic_time() < until)
+    g_usleep(20000);
+  fail_unless(sent == 1, "mlskeyer sent %d messages, not its KeyPackage", sent.load());
+  fail_unless(gst_element_send_event(p, gst_event_new_eos()));
+  GstBus* bus = gst_element_get_bus(p);
+  GstMessage* msg =
+    gst_bus_timed_pop_filtered(bus, 10 * GST_SECOND, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  fail_unless(msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS, "the pipeline did not end");
+  gst_message_unref(msg);
+  gst_object_unref(bus);
+  gst_element_set_state(p, GST_STATE_NULL);
+  gst_object_unref(p);
+
+  gchar* contents = nullptr;
+  gsize size = 0;
+  fail_unless(g_file_get_contents(kp_path.c_str(), &contents, &size, nullptr));
+  auto decoded = m::wire::decode<m::MLSMessage>(m::Bytes(contents, contents + size));
+  g_free(contents);
+  fail_unless(decoded.ok(), "the file is not one MLSMessage");
+  const auto* kp = std::get_if<m::KeyPackage>(&decoded.value().message);
+  fail_unless(kp != nullptr);
+  const auto& id = kp->leaf_node.credential.identity;
+  ck_assert_str_eq(std::string(id.begin(), id.end()).c_str(), "erin");
+  mlsctl("add --state " + path("alice") + " --key-package " + kp_path + " --commit-out " + path("add-erin.msg") +
+         " --welcome-out " + path("welcome-erin.msg"));
+}
+GST_END_TEST;
+
 GST_START_TEST(test_join_through_pads_and_follow_commits)
 {
   GstE2eeKeyring* keyring = gst_e2ee_keyring_new();
@@ -734,6 +788,7 @@ static Suite* mlskeyer_suite()
   suite_add_tcase(s, tc);
   tcase_add_test(tc, test_mlsctl_members_decrypt_each_other_in_launch_lines);
   tcase_add_test(tc, test_welcome_from_a_file_in_a_launch_line);
+  tcase_add_test(tc, test_key_package_to_a_file_and_eos);
   tcase_add_test(tc, test_join_through_pads_and_follow_commits);
   tcase_add_test(tc, test_messages_cut_from_a_byte_stream);
   tcase_add_test(tc, test_create_mode_and_bad_settings);
