@@ -47,6 +47,7 @@
 #include "gstmlskeyer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
@@ -139,6 +140,10 @@ struct Private {
    * make us send again from inside a push. */
   std::recursive_mutex push_lock;
   bool src_started = false;     /* under push_lock */
+  /* EOS asked for while a push held push_lock (see send_event), with its
+   * sequence number: whoever holds the lock next sends it. */
+  std::atomic<bool> eos_pending{ false };
+  std::atomic<guint32> eos_seqnum{ 0 };
   uint64_t message_arrived_us = 0;  /* of the message being handled; 0 outside */
 
   /* Whole messages out of the sink pad's buffers, whether one per buffer or
@@ -704,34 +709,57 @@ start_src_locked (GstMlsKeyer * self)
   gst_pad_push_event (self->srcpad, gst_event_new_segment (&seg));
 }
 
+/* Sends a pending EOS unless a push in progress holds push_lock (which
+ * then sends it: every holder calls this after releasing the lock). */
+static void
+push_pending_eos (GstMlsKeyer * self)
+{
+  Private *p = self->priv;
+  if (!p->eos_pending)
+    return;
+  std::unique_lock<std::recursive_mutex> g (p->push_lock, std::try_to_lock);
+  if (!g.owns_lock () || !p->eos_pending.exchange (false))
+    return;
+  start_src_locked (self);
+  GstEvent *eos = gst_event_new_eos ();
+  gst_event_set_seqnum (eos, p->eos_seqnum);
+  gst_pad_push_event (self->srcpad, eos);
+}
+
 static void
 push_message (GstMlsKeyer * self, const mls::MLSMessage & msg)
 {
   auto bytes = mls::wire::encode (msg);
   if (!bytes)
     return;
-  std::lock_guard<std::recursive_mutex> g (self->priv->push_lock);
-  start_src_locked (self);
-  GstBuffer *buf = gst_buffer_new_memdup (bytes.value ().data (), bytes.value ().size ());
-  const GstFlowReturn r = gst_pad_push (self->srcpad, buf);
-  if (r != GST_FLOW_OK && r != GST_FLOW_NOT_LINKED)
-    GST_DEBUG_OBJECT (self, "pushing an MLS message: %s", gst_flow_get_name (r));
+  {
+    std::lock_guard<std::recursive_mutex> g (self->priv->push_lock);
+    start_src_locked (self);
+    GstBuffer *buf = gst_buffer_new_memdup (bytes.value ().data (), bytes.value ().size ());
+    const GstFlowReturn r = gst_pad_push (self->srcpad, buf);
+    if (r != GST_FLOW_OK && r != GST_FLOW_NOT_LINKED)
+      GST_DEBUG_OBJECT (self, "pushing an MLS message: %s", gst_flow_get_name (r));
+  }
+  push_pending_eos (self);
 }
 
 /* The pipeline ends (gst-launch-1.0 -e on Ctrl-C sends EOS to its source
  * elements, which this element is flagged as): what this member sends
- * ends too, so a file it was written to is complete. */
+ * ends too, so a file it was written to is complete. Never waits for a
+ * push in progress: gst_element_send_event() holds the pipeline's state
+ * lock, and that push may be a sink's first buffer, waiting in preroll for
+ * the very state change the lock holds up; the push sends EOS when it
+ * returns (push_message). */
 static gboolean
 send_event (GstElement * element, GstEvent * event)
 {
   GstMlsKeyer *self = GST_MLS_KEYER (element);
   if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
     return GST_ELEMENT_CLASS (gst_mls_keyer_parent_class)->send_event (element, event);
-  {
-    std::lock_guard<std::recursive_mutex> g (self->priv->push_lock);
-    start_src_locked (self);
-  }
-  gst_pad_push_event (self->srcpad, event);
+  self->priv->eos_seqnum = gst_event_get_seqnum (event);
+  self->priv->eos_pending = true;
+  gst_event_unref (event);
+  push_pending_eos (self);
   return TRUE;
 }
 
@@ -913,6 +941,7 @@ stop_member (GstMlsKeyer * self)
   {
     std::lock_guard<std::recursive_mutex> g (p->push_lock);
     p->src_started = false;
+    p->eos_pending = false;
   }
   GstE2eeKeyring *keyring = keyring_ref (self);
   std::lock_guard<std::mutex> g (p->lock);
@@ -997,6 +1026,12 @@ pad_query (GstPad * pad, GstObject * parent, GstQuery * query)
   GstMlsKeyer *self = GST_MLS_KEYER (parent);
   if (gst_e2ee_keyring_element_handle_query (GST_ELEMENT (self), &self->keyring, query))
     return TRUE;
+  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY && pad == self->srcpad) {
+    /* A live source (it sends only while PLAYING, and returns NO_PREROLL):
+     * what it sends is due as soon as it is sent. */
+    gst_query_set_latency (query, TRUE, 0, GST_CLOCK_TIME_NONE);
+    return TRUE;
+  }
   return gst_pad_query_default (pad, parent, query);
 }
 

@@ -81,11 +81,9 @@ struct _GstSfuForwardPad {
   PadKind kind;
   guint index;
   gchar *participant;           /* GST_OBJECT_LOCK */
-  /* Src pads: stream-start, caps and segment sent. Publishers' threads push
-   * to one src pad concurrently, so the first one sends them under
-   * sticky_lock and the others wait until they are out. */
+  /* Src pads: stream-start, caps and segment sent (under the pad's stream
+   * lock, see push_on; reset when the element stops). */
   std::atomic<bool> sent_sticky;
-  std::mutex sticky_lock;
   bool eos;                     /* RTP sinks: EOS received (element's object lock) */
   /* A failed push was reported; publishers' threads test it concurrently. */
   std::atomic<bool> warned;
@@ -213,7 +211,6 @@ gst_sfu_forward_pad_finalize (GObject * object)
   pad->reports.~vector ();
   pad->pushes.~vector ();
   pad->key_unit_pads.~vector ();
-  pad->sticky_lock.~mutex ();
   G_OBJECT_CLASS (gst_sfu_forward_pad_parent_class)->finalize (object);
 }
 
@@ -243,7 +240,6 @@ gst_sfu_forward_pad_init (GstSfuForwardPad * pad)
   new (&pad->key_unit_pads) std::vector<GstPad *> ();
   new (&pad->sent_sticky) std::atomic<bool> (false);
   new (&pad->warned) std::atomic<bool> (false);
-  new (&pad->sticky_lock) std::mutex ();
   pad->eos = false;
 }
 
@@ -338,12 +334,10 @@ subscriber_caps (GstSfuForward * self, PadKind kind)
   return common;
 }
 
+/* The pad's stream lock held. */
 static void
 send_sticky (GstSfuForward * self, GstSfuForwardPad * pad)
 {
-  if (pad->sent_sticky.load (std::memory_order_acquire))
-    return;
-  std::lock_guard<std::mutex> guard (pad->sticky_lock);
   if (pad->sent_sticky.load (std::memory_order_relaxed))
     return;
   gchar *id = g_strdup_printf ("sfuforward-%p-%s", (void *) self, GST_PAD_NAME (pad));
@@ -355,7 +349,27 @@ send_sticky (GstSfuForward * self, GstSfuForwardPad * pad)
   GstSegment segment;
   gst_segment_init (&segment, GST_FORMAT_TIME);
   gst_pad_push_event (GST_PAD (pad), gst_event_new_segment (&segment));
-  pad->sent_sticky.store (true, std::memory_order_release);
+  pad->sent_sticky.store (true, std::memory_order_relaxed);
+}
+
+/* Every publisher's streaming thread pushes to each subscriber's src pad. A
+ * GstPad expects one pushing thread at a time (its sticky events and flow
+ * state are not guarded against two), so pushes to one pad take turns on
+ * its stream lock, as funnel's do; the first sends stream-start, caps and
+ * segment. Recursive: a downstream that answers in the same thread (a key
+ * frame request) may make us push again. `buffer` or `event`, taken. */
+static GstFlowReturn
+push_on (GstSfuForward * self, GstSfuForwardPad * pad, GstBuffer * buffer, GstEvent * event)
+{
+  GST_PAD_STREAM_LOCK (pad);
+  send_sticky (self, pad);
+  GstFlowReturn ret = GST_FLOW_OK;
+  if (buffer)
+    ret = gst_pad_push (GST_PAD (pad), buffer);
+  else
+    gst_pad_push_event (GST_PAD (pad), event);
+  GST_PAD_STREAM_UNLOCK (pad);
+  return ret;
 }
 
 static GstBuffer *
@@ -416,8 +430,7 @@ push_all (GstSfuForward * self, std::vector<Push> & pushes, std::vector<GstPad *
     gst_object_unref (p);
   }
   for (auto & push : pushes) {
-    send_sticky (self, push.pad);
-    GstFlowReturn ret = gst_pad_push (GST_PAD (push.pad), push.buffer);
+    GstFlowReturn ret = push_on (self, push.pad, push.buffer, NULL);
     /* One subscriber that cannot take it is no reason to stop the
      * publisher or the others: said once, then counted by downstream. */
     if (ret != GST_FLOW_OK && ret != GST_FLOW_NOT_LINKED && ret != GST_FLOW_FLUSHING && ret != GST_FLOW_EOS
@@ -591,8 +604,7 @@ gst_sfu_forward_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
           srcs.push_back (GST_PAD (gst_object_ref (l->data)));
       GST_OBJECT_UNLOCK (self);
       for (GstPad * p : srcs) {
-        send_sticky (self, GST_SFU_FORWARD_PAD (p));
-        gst_pad_push_event (p, gst_event_new_eos ());
+        push_on (self, GST_SFU_FORWARD_PAD (p), NULL, gst_event_new_eos ());
         gst_object_unref (p);
       }
       gst_event_unref (event);

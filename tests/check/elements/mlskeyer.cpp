@@ -480,6 +480,17 @@ GST_START_TEST(test_create_mode_and_bad_settings)
   fail_unless(code && strlen(code) == 19);
   g_strfreev(members);
   g_free(code);
+  // A live source of MLS messages: sinks downstream do not wait for it.
+  GstPad* src = gst_element_get_static_pad(e, "src");
+  GstQuery* latency = gst_query_new_latency();
+  fail_unless(gst_pad_query(src, latency));
+  gboolean live = FALSE;
+  GstClockTime min = GST_CLOCK_TIME_NONE;
+  gst_query_parse_latency(latency, &live, &min, nullptr);
+  fail_unless(live);
+  ck_assert_uint_eq(min, 0);
+  gst_query_unref(latency);
+  gst_object_unref(src);
   gst_element_set_state(e, GST_STATE_NULL);
   gst_object_unref(e);
 }
