@@ -361,7 +361,8 @@ GST_START_TEST(test_key_package_to_a_file_and_eos)
   const auto* kp = std::get_if<m::KeyPackage>(&decoded.value().message);
   fail_unless(kp != nullptr);
   const auto& id = kp->leaf_node.credential.identity;
-  ck_assert_str_eq(std::string(id.begin(), id.end()).c_str(), "erin");
+  const std::string identity(id.begin(), id.end());  // ck_assert_str_eq keeps the pointer past the statement
+  ck_assert_str_eq(identity.c_str(), "erin");
   mlsctl("add --state " + path("alice") + " --key-package " + kp_path + " --commit-out " + path("add-erin.msg") +
          " --welcome-out " + path("welcome-erin.msg"));
 }

@@ -175,6 +175,29 @@ struct Call {
     }, 10));
   }
 
+  // Waits until webrtcbin's sink pads have caps: it answers an offer's
+  // m-line with the transceiver whose codec (from its pad's caps) matches,
+  // so before the encoders' first output it would answer with new
+  // receive-only transceivers and send nothing we negotiated (seen under
+  // ASan, where vp8enc's first frame comes late).
+  void wait_for_webrtc_caps()
+  {
+    fail_unless(wait_until([&] {
+      bool all = true;
+      int n = 0;
+      GstIterator* it = gst_element_iterate_sink_pads(w);
+      GValue item = G_VALUE_INIT;
+      while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+        all = all && gst_pad_has_current_caps(GST_PAD(g_value_get_object(&item)));
+        n++;
+        g_value_reset(&item);
+      }
+      g_value_unset(&item);
+      gst_iterator_free(it);
+      return all && n == 2;
+    }, 20), "webrtcbin's pads never got caps");
+  }
+
   // webrtcbin's description of `type` ("offer" / "answer") as text, made
   // and set as its local description.
   std::string webrtc_local(const char* type)
@@ -260,6 +283,7 @@ GST_START_TEST(test_webrtcbin_offers_we_answer_media_both_ways)
 {
   Call call;
   fail_unless(wait_until([&] { return call.negotiation_needed.load(); }, 10), "webrtcbin never asked to negotiate");
+  call.wait_for_webrtc_caps();  // its offer lists the codecs of its pads' caps
   call.our_remote(call.webrtc_local("offer"));
   call.wait_for_our_caps();
   call.webrtc_remote(call.our("create-answer"), 3);
@@ -271,7 +295,8 @@ GST_START_TEST(test_we_offer_webrtcbin_answers_media_both_ways)
 {
   Call call;
   call.wait_for_our_caps();
-  fail_unless(wait_until([&] { return call.negotiation_needed.load(); }, 10), "webrtcbin's pads never got caps");
+  fail_unless(wait_until([&] { return call.negotiation_needed.load(); }, 10), "webrtcbin never asked to negotiate");
+  call.wait_for_webrtc_caps();
   call.webrtc_remote(call.our("create-offer"), 1);
   call.our_remote(call.webrtc_local("answer"));
   call.connect_and_check("server");  // webrtcbin answers a=setup:active
