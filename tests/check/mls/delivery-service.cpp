@@ -9,24 +9,16 @@
 
 #include <check.h>
 
+#include "test-bytes.h"
+
 #include <optional>
 
 namespace m = gste2ee::mls;
+using mls_test::text;
+using mls_test::bytes;
 using V = m::DeliveryService::Verdict;
 
 namespace {
-
-m::Bytes text(const char* s)
-{
-  return m::Bytes(s, s + std::char_traits<char>::length(s));
-}
-
-m::Bytes bytes(const m::MLSMessage& msg)
-{
-  auto b = m::wire::encode(msg);
-  ck_assert(b.ok());
-  return b.value();
-}
 
 m::MLSMessage key_package_message(const m::KeyPackageSecrets& kp)
 {

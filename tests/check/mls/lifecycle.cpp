@@ -8,14 +8,12 @@
 
 #include <check.h>
 
+#include "test-bytes.h"
+
 namespace m = gste2ee::mls;
+using mls_test::text;
 
 namespace {
-
-m::Bytes text(const char* s)
-{
-  return m::Bytes(s, s + std::char_traits<char>::length(s));
-}
 
 m::KeyPackageSecrets member(uint16_t suite, const char* name)
 {

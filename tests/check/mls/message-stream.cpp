@@ -8,24 +8,16 @@
 
 #include <check.h>
 
+#include "test-bytes.h"
+
 #include <string>
 #include <vector>
 
 namespace m = gste2ee::mls;
+using mls_test::text;
+using mls_test::bytes;
 
 namespace {
-
-m::Bytes text(const char* s)
-{
-  return m::Bytes(s, s + std::char_traits<char>::length(s));
-}
-
-m::Bytes bytes(const m::MLSMessage& msg)
-{
-  auto b = m::wire::encode(msg);
-  ck_assert(b.ok());
-  return b.value();
-}
 
 // A KeyPackage, the commit that adds it and its Welcome: three messages of
 // three kinds and sizes, as a joining member's sink pad sees them.

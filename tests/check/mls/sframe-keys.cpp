@@ -14,14 +14,12 @@
 
 #include <check.h>
 
+#include "test-bytes.h"
+
 namespace m = gste2ee::mls;
+using mls_test::text;
 
 namespace {
-
-m::Bytes text(const char* s)
-{
-  return m::Bytes(s, s + std::char_traits<char>::length(s));
-}
 
 uint64_t kid(unsigned s, unsigned e, uint64_t context, uint32_t index, uint64_t epoch)
 {
