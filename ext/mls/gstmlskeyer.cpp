@@ -19,8 +19,8 @@
  * MLS messages travel through pads, so any reliable transport fits: the
  * sink pad takes what the delivery service distributes, in its order (one
  * TLS-serialized MLSMessage per buffer, or a byte stream of them such as
- * a file: Welcome, PublicMessage, PrivateMessage); the src pad gives what this member sends (its
- * KeyPackage when it waits to join). With `state-dir` (the directory format
+ * a file: Welcome, PublicMessage, PrivateMessage); the src pad gives what
+ * this member sends (its KeyPackage when it waits to join). With `state-dir` (the directory format
  * of `mlsctl --state`), the member's state survives restarts, and a member
  * prepared with mlsctl needs no pads at all.
  *

@@ -356,8 +356,9 @@ send_sticky (GstSfuForward * self, GstSfuForwardPad * pad)
  * GstPad expects one pushing thread at a time (its sticky events and flow
  * state are not guarded against two), so pushes to one pad take turns on
  * its stream lock, as funnel's do; the first sends stream-start, caps and
- * segment. Recursive: a downstream that answers in the same thread (a key
- * frame request) may make us push again. `buffer` or `event`, taken. */
+ * segment. The stream lock is recursive, so a handler downstream that makes
+ * us push to the same pad from inside a push does not deadlock. `buffer` or
+ * `event`, taken. */
 static GstFlowReturn
 push_on (GstSfuForward * self, GstSfuForwardPad * pad, GstBuffer * buffer, GstEvent * event)
 {

@@ -17,6 +17,7 @@
 #include <gst/check/gstharness.h>
 #include <gst/e2ee/e2ee.h>
 
+#include "count-buffers.h"
 #include "fatal-log-domains.h"
 #include "play-to-eos.h"
 #include "mls/delivery_service.h"
@@ -58,19 +59,6 @@ void prepare_members()
   mlsctl("create --state " + path("carol") + " --identity carol --group-id 0123abcd");
 }
 
-// Counts the buffers that pass `element`'s pad `pad` into `*n`.
-void count_buffers(GstElement* element, const char* pad_name, std::atomic<int>* n)
-{
-  GstPad* pad = gst_element_get_static_pad(element, pad_name);
-  gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER,
-                    [](GstPad*, GstPadProbeInfo*, gpointer count) {
-                      (*static_cast<std::atomic<int>*>(count))++;
-                      return GST_PAD_PROBE_OK;
-                    },
-                    n, nullptr);
-  gst_object_unref(pad);
-}
-
 // Encrypts `frames` VP8 frames in alice's line and returns them.
 std::vector<GstSample*> alice_sends(int frames)
 {
@@ -102,7 +90,7 @@ int member_receives(const char* member, const std::vector<GstSample*>& samples, 
   GstElement* dec = gst_bin_get_by_name(GST_BIN(p), "dec");
   GstElement* sink = gst_bin_get_by_name(GST_BIN(p), "sink");
   std::atomic<int> decoded{ 0 };
-  count_buffers(sink, "sink", &decoded);
+  testutil::count_buffers(sink, "sink", &decoded);
   g_object_set(in, "caps", gst_sample_get_caps(samples.front()), nullptr);
   gst_element_set_state(p, GST_STATE_PLAYING);
   for (GstSample* s : samples)
@@ -334,7 +322,7 @@ GST_START_TEST(test_key_package_to_a_file_and_eos)
   // filesink writes through a buffer: count what mlskeyer sends instead.
   std::atomic<int> sent{ 0 };
   GstElement* k = gst_bin_get_by_name(GST_BIN(p), "k");
-  count_buffers(k, "src", &sent);
+  testutil::count_buffers(k, "src", &sent);
   gst_object_unref(k);
   gst_element_set_state(p, GST_STATE_PLAYING);
   const gint64 until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;

@@ -24,6 +24,7 @@
 #include <gst/check/gstcheck.h>
 
 #include "element-stats.h"
+#include "count-buffers.h"
 #include "fatal-log-domains.h"
 #include "peer-signalling.h"
 
@@ -66,14 +67,7 @@ struct Side {
   }
   static void count(GstElement* sink, std::atomic<int>* n)
   {
-    GstPad* pad = gst_element_get_static_pad(sink, "sink");
-    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER,
-                      [](GstPad*, GstPadProbeInfo*, gpointer d) {
-                        (*static_cast<std::atomic<int>*>(d))++;
-                        return GST_PAD_PROBE_OK;
-                      },
-                      n, nullptr);
-    gst_object_unref(pad);
+    testutil::count_buffers(sink, "sink", n);
     gst_object_unref(sink);
   }
   void play()

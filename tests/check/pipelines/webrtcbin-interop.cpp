@@ -18,6 +18,7 @@
 #include <gst/check/gstcheck.h>
 #include <gst/sdp/sdp.h>
 
+#include "count-buffers.h"
 #include "element-stats.h"
 #include "fatal-log-domains.h"
 #include "peer-signalling.h"
@@ -36,18 +37,10 @@ GType description_type()
   return t;
 }
 
-GstPadProbeReturn count_buffer(GstPad*, GstPadProbeInfo*, gpointer data)
-{
-  (*static_cast<std::atomic<int>*>(data))++;
-  return GST_PAD_PROBE_OK;
-}
-
 void count_on(GstElement* bin, const char* name, std::atomic<int>* n)
 {
   GstElement* sink = gst_bin_get_by_name(GST_BIN(bin), name);
-  GstPad* pad = gst_element_get_static_pad(sink, "sink");
-  gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, count_buffer, n, nullptr);
-  gst_object_unref(pad);
+  testutil::count_buffers(sink, "sink", n);
   gst_object_unref(sink);
 }
 
@@ -175,11 +168,9 @@ struct Call {
     }, 10));
   }
 
-  // Waits until webrtcbin's sink pads have caps: it answers an offer's
-  // m-line with the transceiver whose codec (from its pad's caps) matches,
-  // so before the encoders' first output it would answer with new
-  // receive-only transceivers and send nothing we negotiated (seen under
-  // ASan, where vp8enc's first frame comes late).
+  // Waits until webrtcbin's sink pads have caps: the codecs it offers, and
+  // the transceivers it matches an offer's m-lines with, come from its
+  // pads' caps, which the encoders' first output sets.
   void wait_for_webrtc_caps()
   {
     fail_unless(wait_until([&] {
