@@ -69,7 +69,7 @@ START_TEST(test_containers)
   ck_assert(v["a"][2]["b"].is_null());
   ck_assert(v["a"][2].has("b"));
   ck_assert(!v.has("b"));
-  ck_assert(v.find("zz") == nullptr);
+  ck_assert(!v.find("zz").has_value());
   ck_assert_uint_eq(v["c"].size(), 0);
   ck_assert_uint_eq(v["d"].size(), 0);
   ck_assert(v["e"].hex() == (std::vector<uint8_t>{ 0x0a, 0xff }));

@@ -1,38 +1,43 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// A small strict JSON reader (RFC 8259) for test vectors: SFrame now, MLS
-// (RFC 9420) later. GStreamer-free. Integers are read exactly as uint64,
-// because vectors hold 2^64-1, which a double cannot represent.
-//
-// Parsing reports errors by return value (so the reader itself can be tested).
-// The accessors abort the program with a message on a shape mismatch: a vector
-// file with a missing key or a wrong type is a broken test, never a skip.
+// The strict JSON reader (ext/room/core/room/json.h) as test vectors want
+// it: parsing reports errors by return value (so the reader itself can be
+// tested), and the accessors abort the program with a message on a shape
+// mismatch: a vector file with a missing key or a wrong type is a broken
+// test, never a skip. A Value is a handle into a parsed document it keeps
+// alive, so it is cheap to copy.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "room/json.h"
 
 namespace testjson {
 
 class Value {
 public:
-  enum class Type { Null, Bool, Number, String, Array, Object };
+  using Type = gste2ee::json::Value::Type;
 
-  Type type() const { return type_; }
-  bool is_null() const { return type_ == Type::Null; }
-  bool is_bool() const { return type_ == Type::Bool; }
-  bool is_number() const { return type_ == Type::Number; }
-  bool is_string() const { return type_ == Type::String; }
-  bool is_array() const { return type_ == Type::Array; }
-  bool is_object() const { return type_ == Type::Object; }
+  Value();
+
+  Type type() const { return v_->type(); }
+  bool is_null() const { return v_->is_null(); }
+  bool is_bool() const { return v_->is_bool(); }
+  bool is_number() const { return v_->is_number(); }
+  bool is_string() const { return v_->is_string(); }
+  bool is_array() const { return v_->is_array(); }
+  bool is_object() const { return v_->is_object(); }
 
   // Object member (must exist) and array element (must be in range).
-  const Value& operator[](const std::string& key) const;
-  const Value& operator[](size_t index) const;
-  // Object member or nullptr: for the optional fields MLS vectors have.
-  const Value* find(const std::string& key) const;
-  bool has(const std::string& key) const { return find(key) != nullptr; }
+  Value operator[](const std::string& key) const;
+  Value operator[](size_t index) const;
+  // Object member or nothing: for the optional fields MLS vectors have.
+  std::optional<Value> find(const std::string& key) const;
+  bool has(const std::string& key) const { return v_->find(key) != nullptr; }
   // Elements of an array or members of an object.
   size_t size() const;
 
@@ -44,18 +49,17 @@ public:
   const std::string& number_text() const;
   // A string of hex digits as bytes.
   std::vector<uint8_t> hex() const;
-  const std::vector<Value>& array() const;
-  const std::map<std::string, Value>& object() const;
+  std::vector<Value> array() const;
+  std::map<std::string, Value> object() const;
 
 private:
-  friend class Parser;
-  Type type_ = Type::Null;
-  bool bool_ = false;
-  bool fits_u64_ = false;  // a number u64() accepts
-  uint64_t u64_ = 0;
-  std::string text_;  // string contents, or a number's text
-  std::vector<Value> array_;
-  std::map<std::string, Value> object_;
+  friend bool parse(const std::string& text, Value* out, std::string* error);
+  Value(std::shared_ptr<const gste2ee::json::Value> root, const gste2ee::json::Value* v)
+      : root_(std::move(root)), v_(v) {}
+  Value child(const gste2ee::json::Value* v) const { return Value(root_, v); }
+
+  std::shared_ptr<const gste2ee::json::Value> root_;  // keeps v_ alive
+  const gste2ee::json::Value* v_;
 };
 
 // Parses one whole document. On error returns false and sets `error` to the

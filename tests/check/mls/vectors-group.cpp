@@ -27,7 +27,7 @@ m::Result<T> inner(const m::Bytes& mls_message)
 m::ExternalPsks external_psks(const testjson::Value& c)
 {
   m::ExternalPsks psks;
-  if (const auto* list = c.find("external_psks"))
+  if (const auto list = c.find("external_psks"))
     for (const auto& p : list->array())
       psks.emplace(p["psk_id"].hex(), m::SecretBytes(p["psk"].hex()));
   return psks;
