@@ -25,6 +25,23 @@ namespace room_fuzz {
 namespace r = gste2ee::room;
 
 constexpr uint64_t kNow = 1'800'000'000;
+// Tokens are checked for this room with the RFC 8037 appendix A key, so a
+// corpus can hold tokens minted ahead (gst-e2ee-room-token mint --room
+// fuzz-room --issued-at 1800000000) that reach the claim checks.
+constexpr char kTokenRoom[] = "fuzz-room";
+constexpr char kFuzzJwk[] =
+  "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"kid\":\"k\",\"alg\":\"EdDSA\","
+  "\"d\":\"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}";
+
+inline r::SigningKey fuzz_key()
+{
+  gste2ee::json::Value jwk;
+  r::SigningKey key;
+  std::string error;
+  if (!gste2ee::json::parse(kFuzzJwk, &jwk, &error) || !r::parse_jwk(jwk, &key, &error))
+    std::abort();
+  return key;
+}
 
 inline void require(bool ok)
 {
@@ -35,7 +52,7 @@ inline void require(bool ok)
 enum class Outcome { Refused, Accepted };
 
 struct State {
-  r::SigningKey key = r::generate_signing_key(r::JwsAlg::EdDSA, "k").value();
+  r::SigningKey key = fuzz_key();
   std::unique_ptr<r::RoomServer> server;
   std::string room;
   r::ConnectionId next = 1;
@@ -48,11 +65,12 @@ struct State {
   }
   // A token the server accepts once (seeds and the connection target's
   // first message).
-  std::string token(const std::string& identity, unsigned perms, const std::string& jti) const
+  std::string token(const std::string& identity, unsigned perms, const std::string& jti,
+      const std::string& for_room = "") const
   {
     r::JoinClaims c;
     c.identity = identity;
-    c.room = room;
+    c.room = for_room.empty() ? room : for_room;
     c.jti = jti;
     c.iat = kNow;
     c.exp = kNow + 60;
@@ -70,10 +88,10 @@ inline Outcome input(const uint8_t* data, size_t size, State* s)
     case 0: {
       // A token: a fresh verifier each time, so acceptance is judged alone.
       r::TokenVerifier v({ s->key }, r::TokenPolicy{});
-      const auto verdict = v.verify(rest, s->room, kNow);
+      const auto verdict = v.verify(rest, kTokenRoom, kNow);
       // Accepted only with everything a join needs.
       if (verdict.accepted())
-        require(!verdict.claims.identity.empty() && !verdict.claims.jti.empty() && verdict.claims.room == s->room
+        require(!verdict.claims.identity.empty() && !verdict.claims.jti.empty() && verdict.claims.room == kTokenRoom
             && verdict.claims.exp > kNow - 30);
       else
         require(!verdict.reason.empty());

@@ -25,8 +25,8 @@ std::vector<std::string> seeds(room_fuzz::State& s)
   const std::string kick = r::Message("kick").set("room", s.room).set("identity", "p1").to_json();
   const std::string lock = r::Message("lock").set("room", s.room).set("locked", true).to_json();
   return {
-    with_target(0, s.token("alice", r::kAllPermissions, "seed-1")),
-    with_target(0, s.token("bob", 0, "seed-2")),
+    with_target(0, s.token("alice", r::kAllPermissions, "seed-1", room_fuzz::kTokenRoom)),
+    with_target(0, s.token("bob", 0, "seed-2", room_fuzz::kTokenRoom)),
     with_target(1, join),
     with_target(1, publish),
     with_target(2, r::encode_frame(join) + r::encode_frame("ab")),
