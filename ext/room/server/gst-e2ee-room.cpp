@@ -9,11 +9,13 @@
 #include "room/tls_identity.h"
 
 #include <glib-unix.h>
+#include <gst/gst.h>
 #include <openssl/err.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -23,7 +25,8 @@ namespace {
 
 const char kSummary[] =
   "Commands:\n"
-  "  serve --cert FILE --key FILE --keys JWKS [--listen HOST] [--port N] [--admin-socket PATH]\n"
+  "  serve --cert FILE --key FILE --keys JWKS [--listen HOST] [--port N] [--admin-socket PATH] [--media-address IP]\n"
+  "        [--peer-timeout MS]\n"
   "        [--max-token-lifetime S] [--clock-skew S] [--log-identities] [--create-room e2ee|hop-by-hop\n"
   "        [--waiting-room]]\n"
   "  make-cert --name HOST [--name HOST...] [--days N] --cert FILE --key FILE\n"
@@ -43,13 +46,15 @@ struct Options {
   gint64 clock_skew = 30;
   gboolean log_identities = FALSE;
   gchar* create_room = nullptr;
+  gchar* media_address = nullptr;
   gboolean waiting_room = FALSE;
   gchar** names = nullptr;
   gint days = 365;
+  gint peer_timeout = 10000;
 
   ~Options()
   {
-    for (gchar* s : { cert, key, keys, listen, admin_socket, create_room })
+    for (gchar* s : { cert, key, keys, listen, admin_socket, create_room, media_address })
       g_free(s);
     g_strfreev(names);
   }
@@ -109,13 +114,18 @@ int serve(const Options& o)
   SSL_CTX* tls = server_tls(o, &error);
   if (!tls)
     return fail(error);
+  const std::string host = o.listen ? o.listen : "127.0.0.1";
   r::DaemonOptions options;
   options.log_identities = o.log_identities;
+  // ICE candidates where the signalling listens, unless told otherwise.
+  options.peer_timeout_ms = static_cast<guint>(std::clamp(o.peer_timeout, 100, 600000));
+  options.media_address = o.media_address ? o.media_address : (host == "0.0.0.0" || host == "::") ? "" : host;
   auto daemon = std::make_unique<r::RoomDaemon>(r::RoomServer(r::TokenVerifier(std::move(keys), policy)), tls,
       options);
   SSL_CTX_free(tls);
   uint16_t port = 0;
-  const std::string host = o.listen ? o.listen : "127.0.0.1";
+  if (!daemon->start_media(&error))
+    return fail(error);
   if (o.port < 0 || o.port > 65535 || !daemon->listen(host, static_cast<uint16_t>(o.port), &port, &error))
     return fail(error.empty() ? "--port must be 0-65535" : error);
   const std::string admin = admin_socket_path(o);
@@ -260,6 +270,10 @@ int main(int argc, char** argv)
     { "clock-skew", 0, 0, G_OPTION_ARG_INT64, &o.clock_skew, "Tolerated clock skew (default 30)", "S" },
     { "log-identities", 0, 0, G_OPTION_ARG_NONE, &o.log_identities, "Log participants' identities (serve)",
       nullptr },
+    { "media-address", 0, 0, G_OPTION_ARG_STRING, &o.media_address,
+      "Local address for the media (ICE) (serve; default: the --listen address)", "IP" },
+    { "peer-timeout", 0, 0, G_OPTION_ARG_INT, &o.peer_timeout,
+      "A participant whose media is silent this long is removed (serve; ms, default 10000)", "MS" },
     { "create-room", 0, 0, G_OPTION_ARG_STRING, &o.create_room, "Create a room at start (serve)", "MODE" },
     { "waiting-room", 0, 0, G_OPTION_ARG_NONE, &o.waiting_room, "The created room has a waiting room", nullptr },
     { "name", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.names, "Host name or address (make-cert)", "HOST" },
@@ -269,6 +283,7 @@ int main(int argc, char** argv)
   GOptionContext* ctx = g_option_context_new("serve|make-cert|admin ... - the gst-e2ee room server");
   g_option_context_set_description(ctx, kSummary);
   g_option_context_add_main_entries(ctx, entries, nullptr);
+  g_option_context_add_group(ctx, gst_init_get_option_group());
   GError* err = nullptr;
   const bool parsed = g_option_context_parse(ctx, &argc, &argv, &err);
   g_option_context_free(ctx);

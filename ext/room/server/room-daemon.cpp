@@ -32,6 +32,7 @@ RoomDaemon::RoomDaemon(RoomServer core, SSL_CTX* tls, DaemonOptions options)
 
 RoomDaemon::~RoomDaemon()
 {
+  media_.reset();
   for (auto& [id, timer] : join_timers_)
     g_source_remove(timer);
   connections_.clear();
@@ -50,6 +51,29 @@ RoomDaemon::~RoomDaemon()
     unlink(admin_path_.c_str());
   }
   SSL_CTX_free(tls_);
+}
+
+bool RoomDaemon::start_media(std::string* error)
+{
+  media_ = std::make_unique<MediaRouter>(options_.media_address, options_.peer_timeout_ms,
+      [this](ConnectionId c, const Message& m) {
+        const auto it = connections_.find(c);
+        if (it != connections_.end())
+          it->second->send(m);
+      },
+      [this](ConnectionId c, const std::string& why) { on_media_lost(c, why); });
+  return media_->start(error);
+}
+
+void RoomDaemon::on_media_lost(ConnectionId c, const std::string& why)
+{
+  g_message("%s: media %s; removed", who(c, "").c_str(), why.c_str());
+  const auto it = connections_.find(c);
+  if (it != connections_.end()) {
+    it->second->send(Message("removed").set("reason", "your media connection was lost"));
+    it->second->close_after_flush();
+  }
+  dispatch(core_.on_closed(c));
 }
 
 uint64_t RoomDaemon::now() const
@@ -169,6 +193,12 @@ void RoomDaemon::on_end(ConnectionId c, const std::string& why)
 void RoomDaemon::dispatch(const std::vector<Action>& actions)
 {
   for (const auto& a : actions) {
+    // Media is stopped whatever became of the connection.
+    if (a.kind == Action::Kind::StopMedia) {
+      if (media_)
+        media_->remove(a.connection);
+      continue;
+    }
     const auto it = connections_.find(a.connection);
     if (it == connections_.end() || it->second->ended())
       continue;
@@ -180,11 +210,14 @@ void RoomDaemon::dispatch(const std::vector<Action>& actions)
         it->second->close_after_flush();
         break;
       case Action::Kind::StartMedia:
+        if (media_ && !media_->add(a.connection, core_.room_of_connection(a.connection)))
+          g_warning("%s: no transport for its media", who(a.connection, "").c_str());
+        break;
+      case Action::Kind::Media:
+        if (media_)
+          media_->signal(a.connection, a.message);
+        break;
       case Action::Kind::StopMedia:
-        // The media path (transport bin and sfuforward pads per
-        // participant) is not wired into the server yet.
-        g_debug("%s: %s media", who(a.connection, "").c_str(),
-            a.kind == Action::Kind::StartMedia ? "start" : "stop");
         break;
     }
   }

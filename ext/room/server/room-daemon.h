@@ -4,6 +4,7 @@
 // and carrying out the core's actions. Runs on the GLib main loop.
 #pragma once
 
+#include "media-router.h"
 #include "room/room_server.h"
 #include "tls-connection.h"
 
@@ -20,6 +21,8 @@ struct DaemonOptions {
   bool log_identities = false;  // otherwise participants are logged by connection number
   guint join_timeout_s = 10;    // to send a valid "join" after connecting
   size_t max_connections = 1000;
+  std::string media_address;    // where the transports gather ICE candidates (empty: every interface)
+  guint peer_timeout_ms = 10000;  // a participant's media silent this long is removed
 };
 
 class RoomDaemon {
@@ -34,6 +37,9 @@ public:
   bool open_admin_socket(const std::string& path, std::string* error);
 
   RoomServer& core() { return core_; }
+  // The media path (one pipeline, sfuforward per room, a transport per
+  // participant); false if the plugins are missing.
+  bool start_media(std::string* error);
 
 private:
   struct AdminClient {
@@ -49,6 +55,7 @@ private:
   void on_end(ConnectionId c, const std::string& why);
   void dispatch(const std::vector<Action>& actions);
   void close_admin_client(int fd);
+  void on_media_lost(ConnectionId c, const std::string& why);
   std::string who(ConnectionId c, const std::string& identity) const;
   uint64_t now() const;
 
@@ -64,6 +71,7 @@ private:
   std::map<ConnectionId, std::unique_ptr<TlsConnection>> connections_;
   std::map<ConnectionId, guint> join_timers_;
   std::map<int, AdminClient> admin_clients_;
+  std::unique_ptr<MediaRouter> media_;
 };
 
 } // namespace gste2ee::room

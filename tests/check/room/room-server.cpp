@@ -139,6 +139,10 @@ START_TEST(test_e2ee_room_waiting_admit_kick)
   out = s.server.on_message(kBob, mls_msg(kp_msg), kNow);
   ck_assert_uint_eq(sent(out, kAlice, "mls").size(), 0);
   ck_assert_uint_eq(sent(out, kBob, "refused").size(), 1);
+  // Nor does his media offer reach a transport before he is admitted.
+  out = s.server.on_message(kBob, r::Message("sdp").set("kind", "offer").set("sdp", "v=0"), kNow);
+  ck_assert(!has(out, Kind::Media, kBob));
+  ck_assert(sent(out, kBob, "refused").at(0).str("code") == "waiting");
   // Only admins admit: bob cannot admit himself.
   out = s.server.on_message(kBob, r::Message("admit").set("room", room).set("identity", "bob"), kNow);
   ck_assert(s.server.waiting(kBob));
@@ -149,6 +153,9 @@ START_TEST(test_e2ee_room_waiting_admit_kick)
   ck_assert(sent(out, kBob, "joined").at(0).str("mls-role") == "join");
   ck_assert(has(out, Kind::StartMedia, kBob));
   ck_assert(sent(out, kAlice, "participant").at(0).str("event") == "joined");
+  // Admitted, his offer goes to his transport.
+  out = s.server.on_message(kBob, r::Message("sdp").set("kind", "offer").set("sdp", "v=0"), kNow);
+  ck_assert(has(out, Kind::Media, kBob));
   out = s.server.on_message(kBob, mls_msg(kp_msg), kNow);
   ck_assert_uint_eq(sent(out, kAlice, "mls").size(), 1);  // the KeyPackage, to the committer
   auto add = alice.commit({ bob_kp.key_package }, {}).value();

@@ -31,6 +31,7 @@ const MessageSpec kSpecs[] = {
               { "mode", Type::String, kRequired } } },
   { "mls", { { "data", Type::String, kRequired } } },
   { "sdp", { { "kind", Type::String, kRequired }, { "sdp", Type::String, kRequired } } },
+  { "candidate", { { "mline", Type::Number, kRequired }, { "candidate", Type::String, kRequired } } },
   { "publish", { { "track", Type::String, kRequired } } },
   { "leave", {} },
   // admin: the admin socket, or a participant whose token has "admin"

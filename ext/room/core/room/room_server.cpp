@@ -176,6 +176,10 @@ std::vector<Action> RoomServer::on_message(ConnectionId from, const Message& m, 
   }
   if (m.type() == "mls")
     return relay_mls(*room, p, m.str("data"));
+  if (m.type() == "sdp" || m.type() == "candidate") {
+    out.push_back(Action{ Action::Kind::Media, from, m });
+    return out;
+  }
   if (m.type() == "publish") {
     const auto track = track_from_name(m.str("track"));
     if (!track) {
@@ -522,6 +526,12 @@ std::optional<RoomMode> RoomServer::mode_of(const std::string& room) const
 {
   const auto it = rooms_.find(room);
   return it == rooms_.end() ? std::nullopt : std::optional<RoomMode>(it->second.mode);
+}
+
+std::string RoomServer::room_of_connection(ConnectionId c) const
+{
+  const auto it = joined_.find(c);
+  return it == joined_.end() ? std::string() : it->second;
 }
 
 bool RoomServer::admitted(ConnectionId c) const

@@ -46,6 +46,7 @@ struct Action {
     Close,       // close `connection` (after the sends before it)
     StartMedia,  // give `connection` its transport and sfuforward pads
     StopMedia,   // remove `connection` from sfuforward and close its transport
+    Media,       // `message` ("sdp", "candidate") from `connection` for its transport
   };
   Kind kind;
   ConnectionId connection;
@@ -72,6 +73,8 @@ public:
   // For the server's status output and tests.
   std::vector<std::string> room_ids() const;
   std::optional<RoomMode> mode_of(const std::string& room) const;
+  // The room a connection joined (empty if none).
+  std::string room_of_connection(ConnectionId c) const;
   bool admitted(ConnectionId c) const;
   bool waiting(ConnectionId c) const;
   bool may_publish(ConnectionId c, Track t) const;
