@@ -32,7 +32,7 @@ const MessageSpec kSpecs[] = {
   { "mls", { { "data", Type::String, kRequired } } },
   { "sdp", { { "kind", Type::String, kRequired }, { "sdp", Type::String, kRequired } } },
   { "candidate", { { "mline", Type::Number, kRequired }, { "candidate", Type::String, kRequired } } },
-  { "publish", { { "track", Type::String, kRequired } } },
+  { "publish", { { "track", Type::String, kRequired }, { "ssrc", Type::Number, kOptional } } },
   { "leave", {} },
   // admin: the admin socket, or a participant whose token has "admin"
   { "create", { { "mode", Type::String, kRequired }, { "waiting-room", Type::Bool, kOptional } } },
@@ -55,6 +55,8 @@ const MessageSpec kSpecs[] = {
   { "refused", { { "code", Type::String, kRequired }, { "reason", Type::String, kRequired } } },
   { "track-refused", { { "track", Type::String, kRequired }, { "reason", Type::String, kRequired } } },
   { "participant", { { "identity", Type::String, kRequired }, { "event", Type::String, kRequired } } },
+  { "track", { { "identity", Type::String, kRequired }, { "track", Type::String, kRequired },
+               { "ssrc", Type::Number, kRequired } } },
   { "removed", { { "reason", Type::String, kRequired } } },
   { "room-ended", { { "room", Type::String, kRequired } } },
   { "reply", { { "ok", Type::Bool, kRequired }, { "text", Type::String, kRequired } } },

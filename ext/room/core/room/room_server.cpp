@@ -190,6 +190,15 @@ std::vector<Action> RoomServer::on_message(ConnectionId from, const Message& m, 
       out.push_back(send(from, Message("track-refused").set("track", track_name(*track)).set("reason",
           *track == Track::Screen ? "screen sharing needs the share-screen permission or an admin's allowance"
                                   : std::string("your token does not grant ") + permission_name(permission_for(*track)))));
+    } else if (m.has("ssrc") && m.number("ssrc") <= UINT32_MAX) {
+      // Receivers learn whose stream an SSRC is (they name their pads after
+      // the participant).
+      p.tracks.emplace_back(*track, m.number("ssrc"));
+      const Message announce = Message("track").set("identity", p.identity).set("track", track_name(*track))
+                                   .set("ssrc", m.number("ssrc"));
+      for (const auto& [conn, other] : room->people)
+        if (other.admitted && conn != from)
+          out.push_back(send(conn, announce));
     }
     return out;
   }
@@ -285,9 +294,16 @@ std::vector<Action> RoomServer::admit(Room& room, Participant& p)
   }
   out.push_back(send(p.connection, joined));
   out.push_back(act(Action::Kind::StartMedia, p.connection));
-  for (const auto& [conn, other] : room.people)
-    if (other.admitted && conn != p.connection)
-      out.push_back(send(conn, Message("participant").set("identity", p.identity).set("event", "joined")));
+  for (const auto& [conn, other] : room.people) {
+    if (!other.admitted || conn == p.connection)
+      continue;
+    out.push_back(send(conn, Message("participant").set("identity", p.identity).set("event", "joined")));
+    // The newcomer learns who is there and what they publish.
+    out.push_back(send(p.connection, Message("participant").set("identity", other.identity).set("event", "present")));
+    for (const auto& [track, ssrc] : other.tracks)
+      out.push_back(send(p.connection, Message("track").set("identity", other.identity).set("track", track_name(track))
+          .set("ssrc", ssrc)));
+  }
   return out;
 }
 

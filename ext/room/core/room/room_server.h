@@ -88,6 +88,7 @@ private:
     unsigned permissions = 0;
     bool admitted = false;
     bool screen_allowed = false;  // by an admin, during the meeting
+    std::vector<std::pair<Track, uint64_t>> tracks;  // published, with their SSRCs
     mls::DeliveryService::Client mls_client = 0;
   };
   struct Room {

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * SECTION:element-roomsrc
+ *
+ * Receives a gst-e2ee room with one launch line: it joins the room over
+ * signalling, receives every participant's streams from the server over
+ * ICE + DTLS-SRTP, decrypts them (SFrame, keys from the room's MLS group, in
+ * an e2ee room) and decodes them, and exposes each as a sometimes pad named
+ * after the participant: video_<identity>, audio_<identity>,
+ * screen_<identity>. docs/elements/roomsrc.md.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstroomsrc.h"
+#include "room-settings.h"
+
+#include <map>
+#include <memory>
+
+GST_DEBUG_CATEGORY_STATIC (room_src_debug);
+#define GST_CAT_DEFAULT room_src_debug
+
+namespace r = gste2ee::room;
+
+namespace {
+
+struct Track {
+  std::string identity;
+  std::string kind;  // audio, video, screen
+};
+
+struct Pending {
+  GstPad *pad;   // rtpssrcdemux's src pad, blocked until we know whose it is
+  gulong probe;
+};
+
+} // namespace
+
+struct _GstRoomSrc {
+  GstBin parent;
+  r::RoomElementSettings settings;
+  GstElement *transport;
+  std::unique_ptr<r::RoomSession> session;
+  std::mutex lock;
+  std::map<guint32, Track> tracks;      // announced by the server
+  std::map<guint32, Pending> pending;   // streams that arrived before their announcement
+  std::vector<GstPad *> dummy_pads;     // the transport's sink pads that describe what we receive
+};
+
+G_DEFINE_TYPE (GstRoomSrc, gst_room_src, GST_TYPE_BIN);
+GST_ELEMENT_REGISTER_DEFINE (roomsrc, "roomsrc", GST_RANK_NONE, GST_TYPE_ROOM_SRC);
+
+static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE ("video_%s", GST_PAD_SRC, GST_PAD_SOMETIMES,
+    GST_STATIC_CAPS ("video/x-raw"));
+static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE ("audio_%s", GST_PAD_SRC, GST_PAD_SOMETIMES,
+    GST_STATIC_CAPS ("audio/x-raw"));
+static GstStaticPadTemplate screen_template = GST_STATIC_PAD_TEMPLATE ("screen_%s", GST_PAD_SRC, GST_PAD_SOMETIMES,
+    GST_STATIC_CAPS ("video/x-raw"));
+
+/* Pad names from identities: letters, digits, '-' and '.'; the rest '_'. */
+static std::string
+pad_safe (const std::string & identity)
+{
+  std::string out;
+  for (const char c : identity)
+    out.push_back (g_ascii_isalnum (c) || c == '-' || c == '.' ? c : '_');
+  return out;
+}
+
+/* Decrypt (e2ee) and decode one participant's stream, exposed as a pad. */
+static void
+expose (GstRoomSrc * self, GstPad * demux_pad, const Track & track)
+{
+  const bool e2ee = self->settings.session ().mode == r::RoomMode::EndToEnd;
+  const bool audio = track.kind == "audio";
+  std::string desc = "rtpjitterbuffer latency=100 ! ";
+  if (e2ee)
+    desc += std::string ("rtpsframedepay ! sframedec ! ") + (audio ? "opusdec" : "vp8dec");
+  else
+    desc += audio ? "rtpopusdepay ! opusdec" : "rtpvp8depay ! vp8dec";
+  GError *err = nullptr;
+  GstElement *chain = gst_parse_bin_from_description (desc.c_str (), TRUE, &err);
+  if (!chain) {
+    GST_ELEMENT_WARNING (self, CORE, MISSING_PLUGIN, ("cannot decode %s's %s: %s", track.identity.c_str (),
+            track.kind.c_str (), err ? err->message : "?"), (nullptr));
+    g_clear_error (&err);
+    return;
+  }
+  gst_bin_add (GST_BIN (self), chain);
+  gst_element_sync_state_with_parent (chain);
+  GstPad *sink = gst_element_get_static_pad (chain, "sink");
+  gst_pad_link (demux_pad, sink);
+  gst_object_unref (sink);
+  GstPad *src = gst_element_get_static_pad (chain, "src");
+  const std::string name = track.kind + "_" + pad_safe (track.identity);
+  GstPadTemplate *templ = gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS (self),
+      audio ? "audio_%s" : track.kind == "screen" ? "screen_%s" : "video_%s");
+  GstPad *ghost = gst_ghost_pad_new_from_template (name.c_str (), src, templ);
+  gst_object_unref (src);
+  gst_pad_set_active (ghost, TRUE);
+  gst_element_add_pad (GST_ELEMENT (self), ghost);
+}
+
+static GstPadProbeReturn
+hold (GstPad *, GstPadProbeInfo *, gpointer)
+{
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+on_ssrc_pad (GstElement *, GstPad * pad, gpointer data)
+{
+  GstRoomSrc *self = GST_ROOM_SRC (data);
+  guint32 ssrc = 0;
+  if (sscanf (GST_PAD_NAME (pad), "src_%u", &ssrc) != 1)
+    return;
+  std::unique_lock < std::mutex > g (self->lock);
+  const auto it = self->tracks.find (ssrc);
+  if (it != self->tracks.end ()) {
+    const Track t = it->second;
+    g.unlock ();
+    expose (self, pad, t);
+    return;
+  }
+  /* Whose stream this is comes over signalling; until then it waits. */
+  const gulong probe = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM, hold, nullptr, nullptr);
+  self->pending[ssrc] = { GST_PAD (gst_object_ref (pad)), probe };
+}
+
+/* Each payload type the transport receives is split per SSRC. */
+static void
+on_transport_pad (GstElement *, GstPad * pad, gpointer data)
+{
+  GstRoomSrc *self = GST_ROOM_SRC (data);
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC || !g_str_has_prefix (GST_PAD_NAME (pad), "src_"))
+    return;
+  GstElement *demux = gst_element_factory_make ("rtpssrcdemux", nullptr);
+  g_signal_connect (demux, "pad-added", G_CALLBACK (on_ssrc_pad), self);
+  gst_bin_add (GST_BIN (self), demux);
+  gst_element_sync_state_with_parent (demux);
+  GstPad *sink = gst_element_get_static_pad (demux, "sink");
+  gst_pad_link (pad, sink);
+  gst_object_unref (sink);
+}
+
+static void
+on_message (GstRoomSrc * self, const r::Message & m)
+{
+  if (m.type () != "track")
+    return;
+  const guint32 ssrc = static_cast < guint32 > (m.number ("ssrc"));
+  std::unique_lock < std::mutex > g (self->lock);
+  self->tracks[ssrc] = { m.str ("identity"), m.str ("track") };
+  const auto it = self->pending.find (ssrc);
+  if (it == self->pending.end ())
+    return;
+  const Pending p = it->second;
+  const Track t = self->tracks[ssrc];
+  self->pending.erase (it);
+  g.unlock ();
+  expose (self, p.pad, t);
+  gst_pad_remove_probe (p.pad, p.probe);
+  gst_object_unref (p.pad);
+}
+
+/* A receiver publishes nothing, yet its offer must describe what it
+ * receives: one sink pad per kind with caps and no data. */
+static void
+describe_reception (GstRoomSrc * self)
+{
+  const bool e2ee = self->settings.session ().mode == r::RoomMode::EndToEnd;
+  const std::string sframe = e2ee ? ", a-sframe=(string)\"\"" : "";
+  const std::string caps[] = {
+    "application/x-rtp, media=(string)video, payload=(int)96, clock-rate=(int)90000, encoding-name=(string)VP8"
+        + sframe,
+    "application/x-rtp, media=(string)audio, payload=(int)111, clock-rate=(int)48000, encoding-name=(string)OPUS"
+        + sframe,
+  };
+  for (const auto & c : caps) {
+    GstPad *pad = gst_element_request_pad_simple (self->transport, "sink_%u");
+    gst_pad_send_event (pad, gst_event_new_stream_start ("roomsrc-reception"));
+    GstCaps *gc = gst_caps_from_string (c.c_str ());
+    gst_pad_send_event (pad, gst_event_new_caps (gc));
+    gst_caps_unref (gc);
+    self->dummy_pads.push_back (pad);
+  }
+}
+
+static GstStateChangeReturn
+gst_room_src_change_state (GstElement * element, GstStateChange transition)
+{
+  GstRoomSrc *self = GST_ROOM_SRC (element);
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY && self->transport)
+    self->settings.configure_transport (self->transport);
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    self->session = std::make_unique < r::RoomSession > (element, self->transport, self->settings.session (),
+        [self] (const r::Message & m) { on_message (self, m); }, nullptr);
+    std::string error;
+    if (!self->session->start (10000, &error)) {
+      GST_ELEMENT_ERROR (element, RESOURCE, OPEN_READ_WRITE, ("%s", error.c_str ()), (nullptr));
+      self->session.reset ();
+      return GST_STATE_CHANGE_FAILURE;
+    }
+  }
+  GstStateChangeReturn ret = GST_ELEMENT_CLASS (gst_room_src_parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && ret != GST_STATE_CHANGE_FAILURE) {
+    describe_reception (self);
+    ret = GST_STATE_CHANGE_NO_PREROLL;
+  }
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    self->session.reset ();
+    std::lock_guard < std::mutex > g (self->lock);
+    for (auto & [ssrc, p] : self->pending)
+      gst_object_unref (p.pad);
+    self->pending.clear ();
+    self->tracks.clear ();
+    for (GstPad * pad : self->dummy_pads) {
+      gst_element_release_request_pad (self->transport, pad);
+      gst_object_unref (pad);
+    }
+    self->dummy_pads.clear ();
+  }
+  return ret;
+}
+
+static void
+gst_room_src_set_property (GObject * object, guint id, const GValue * value, GParamSpec * pspec)
+{
+  if (!GST_ROOM_SRC (object)->settings.set (id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+}
+
+static void
+gst_room_src_get_property (GObject * object, guint id, GValue * value, GParamSpec * pspec)
+{
+  if (!GST_ROOM_SRC (object)->settings.get (id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+}
+
+static void
+gst_room_src_finalize (GObject * object)
+{
+  GstRoomSrc *self = GST_ROOM_SRC (object);
+  self->session.reset ();
+  self->dummy_pads.~vector ();
+  self->pending.~map ();
+  self->tracks.~map ();
+  self->lock.~mutex ();
+  self->session.~unique_ptr ();
+  self->settings.~RoomElementSettings ();
+  G_OBJECT_CLASS (gst_room_src_parent_class)->finalize (object);
+}
+
+static void
+gst_room_src_init (GstRoomSrc * self)
+{
+  new (&self->settings) r::RoomElementSettings ();
+  new (&self->session) std::unique_ptr < r::RoomSession > ();
+  new (&self->lock) std::mutex ();
+  new (&self->tracks) std::map < guint32, Track > ();
+  new (&self->pending) std::map < guint32, Pending > ();
+  new (&self->dummy_pads) std::vector < GstPad * >();
+  self->transport = gst_element_factory_make ("peertransport", "transport");
+  if (self->transport) {
+    g_signal_connect (self->transport, "pad-added", G_CALLBACK (on_transport_pad), self);
+    gst_bin_add (GST_BIN (self), self->transport);
+  }
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
+}
+
+static void
+gst_room_src_class_init (GstRoomSrcClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GST_DEBUG_CATEGORY_INIT (room_src_debug, "roomsrc", 0, "Receive the media of a gst-e2ee room");
+  gobject_class->set_property = gst_room_src_set_property;
+  gobject_class->get_property = gst_room_src_get_property;
+  gobject_class->finalize = gst_room_src_finalize;
+  r::RoomElementSettings::install (gobject_class);
+  element_class->change_state = GST_DEBUG_FUNCPTR (gst_room_src_change_state);
+  gst_element_class_add_static_pad_template (element_class, &video_template);
+  gst_element_class_add_static_pad_template (element_class, &audio_template);
+  gst_element_class_add_static_pad_template (element_class, &screen_template);
+  gst_element_class_set_static_metadata (element_class, "Room source (gst-e2ee)", "Source/Network",
+      "Joins a gst-e2ee room and exposes each participant's audio, video and screen, decrypted (SFrame, in e2ee "
+      "rooms) and decoded, as pads named after the participant", "gst-e2ee <gst-e2ee@example.org>");
+}

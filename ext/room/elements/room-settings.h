@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+// The properties roomsink and roomsrc share: which server (and the
+// certificate to trust), which room, the join token, and the room mode the
+// element expects (joining a room of the other mode fails, never
+// downgrades).
+#pragma once
+
+#include "room-session.h"
+
+#include <gst/gst.h>
+
+#include <mutex>
+#include <string>
+
+#define GST_TYPE_ROOM_MODE (gst_room_mode_get_type ())
+GType gst_room_mode_get_type (void);
+
+namespace gste2ee::room {
+
+class RoomElementSettings {
+public:
+  static constexpr guint kFirstProperty = 1;
+  static constexpr guint kPropertyCount = 7;
+
+  static void install(GObjectClass* klass);
+  // False if `id` is not one of these properties.
+  bool set(guint id, const GValue* value);
+  bool get(guint id, GValue* value) const;
+  RoomSession::Settings session() const;
+  // The transport's ICE settings (local-address, stun-server), before it starts.
+  void configure_transport(GstElement* transport) const;
+
+private:
+  mutable std::mutex lock_;
+  std::string server_ = "127.0.0.1:7443";
+  std::string ca_file_;
+  std::string room_;
+  std::string token_;  // write-only: a credential
+  RoomMode mode_ = RoomMode::EndToEnd;
+  std::string local_address_;
+  std::string stun_server_;
+};
+
+} // namespace gste2ee::room
