@@ -352,6 +352,15 @@ GST_START_TEST(test_mlskeyer_documented)
 GST_END_TEST;
 #endif
 
+#if HAVE_ROOM_PLUGIN
+GST_START_TEST(test_room_elements_documented)
+{
+  check_element("roomsink", 7);
+  check_element("roomsrc", 7);
+}
+GST_END_TEST;
+#endif
+
 GST_START_TEST(test_element_class_documented)
 {
 #if HAVE_SFRAME
@@ -370,6 +379,10 @@ GST_START_TEST(test_element_class_documented)
 #endif
 #if HAVE_MLS_PLUGIN
   check_class("mlskeyer");
+#endif
+#if HAVE_ROOM_PLUGIN
+  check_class("roomsink");
+  check_class("roomsrc");
 #endif
 }
 GST_END_TEST;
@@ -393,6 +406,9 @@ static Suite* docs_suite()
 #endif
 #if HAVE_MLS_PLUGIN
   tcase_add_test(tc, test_mlskeyer_documented);
+#endif
+#if HAVE_ROOM_PLUGIN
+  tcase_add_test(tc, test_room_elements_documented);
 #endif
   tcase_add_test(tc, test_element_class_documented);
   return s;
