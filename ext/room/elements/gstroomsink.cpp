@@ -43,6 +43,7 @@ struct _GstRoomSink {
   std::unique_ptr<r::RoomSession> session;
   std::mutex lock;
   std::vector<Published> published;
+  std::vector<GstElement *> drains;  /* fakesinks for what the server forwards to us, while playing */
   guint next_pad;
 };
 
@@ -152,6 +153,10 @@ on_transport_pad (GstElement *, GstPad * pad, gpointer data)
   GstElement *sink = gst_element_factory_make ("fakesink", nullptr);
   g_object_set (sink, "sync", FALSE, "async", FALSE, nullptr);
   gst_bin_add (GST_BIN (self), sink);
+  {
+    std::lock_guard < std::mutex > g (self->lock);
+    self->drains.push_back (GST_ELEMENT (gst_object_ref (sink)));
+  }
   gst_element_sync_state_with_parent (sink);
   GstPad *s = gst_element_get_static_pad (sink, "sink");
   gst_pad_link (pad, s);
@@ -162,8 +167,14 @@ static GstStateChangeReturn
 gst_room_sink_change_state (GstElement * element, GstStateChange transition)
 {
   GstRoomSink *self = GST_ROOM_SINK (element);
-  if (transition == GST_STATE_CHANGE_NULL_TO_READY && self->transport)
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY) {
+    if (!self->transport) {
+      GST_ELEMENT_ERROR (element, CORE, MISSING_PLUGIN, ("the transport plugin (peertransport) is not installed"),
+          (nullptr));
+      return GST_STATE_CHANGE_FAILURE;
+    }
     self->settings.configure_transport (self->transport);
+  }
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
     self->session = std::make_unique < r::RoomSession > (element, self->transport, self->settings.session (),
         [self] (const r::Message & m) { on_message (self, m); }, [self] { publish_all (self); });
@@ -175,8 +186,17 @@ gst_room_sink_change_state (GstElement * element, GstStateChange transition)
     }
   }
   GstStateChangeReturn ret = GST_ELEMENT_CLASS (gst_room_sink_parent_class)->change_state (element, transition);
-  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
     self->session.reset ();
+    std::lock_guard < std::mutex > g (self->lock);
+    for (GstElement * e : self->drains) {
+      gst_element_set_locked_state (e, TRUE);
+      gst_element_set_state (e, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (self), e);
+      gst_object_unref (e);
+    }
+    self->drains.clear ();
+  }
   /* Live: nothing to preroll. */
   if (ret == GST_STATE_CHANGE_SUCCESS && transition == GST_STATE_CHANGE_READY_TO_PAUSED)
     ret = GST_STATE_CHANGE_NO_PREROLL;
@@ -203,6 +223,7 @@ gst_room_sink_finalize (GObject * object)
   GstRoomSink *self = GST_ROOM_SINK (object);
   self->session.reset ();
   self->published.~vector ();
+  self->drains.~vector ();
   self->lock.~mutex ();
   self->settings.~RoomElementSettings ();
   self->session.~unique_ptr ();
@@ -216,6 +237,7 @@ gst_room_sink_init (GstRoomSink * self)
   new (&self->session) std::unique_ptr < r::RoomSession > ();
   new (&self->lock) std::mutex ();
   new (&self->published) std::vector < Published > ();
+  new (&self->drains) std::vector < GstElement * >();
   self->transport = gst_element_factory_make ("peertransport", "transport");
   if (self->transport) {
     g_signal_connect (self->transport, "pad-added", G_CALLBACK (on_transport_pad), self);

@@ -47,7 +47,18 @@ struct _GstRoomSrc {
   std::map<guint32, Track> tracks;      // announced by the server
   std::map<guint32, Pending> pending;   // streams that arrived before their announcement
   std::vector<GstPad *> dummy_pads;     // the transport's sink pads that describe what we receive
+  std::vector<GstElement *> made;       // demuxers and decode chains made while playing
+  std::vector<GstPad *> exposed;        // their ghost pads
 };
+
+/* Made while playing: taken out again when the element stops, so a restart
+ * starts clean. */
+static void
+remember (GstRoomSrc * self, GstElement * e)
+{
+  std::lock_guard < std::mutex > g (self->lock);
+  self->made.push_back (GST_ELEMENT (gst_object_ref (e)));
+}
 
 G_DEFINE_TYPE (GstRoomSrc, gst_room_src, GST_TYPE_BIN);
 GST_ELEMENT_REGISTER_DEFINE (roomsrc, "roomsrc", GST_RANK_NONE, GST_TYPE_ROOM_SRC);
@@ -89,6 +100,7 @@ expose (GstRoomSrc * self, GstPad * demux_pad, const Track & track)
     return;
   }
   gst_bin_add (GST_BIN (self), chain);
+  remember (self, chain);
   gst_element_sync_state_with_parent (chain);
   GstPad *sink = gst_element_get_static_pad (chain, "sink");
   gst_pad_link (demux_pad, sink);
@@ -100,13 +112,20 @@ expose (GstRoomSrc * self, GstPad * demux_pad, const Track & track)
   GstPad *ghost = gst_ghost_pad_new_from_template (name.c_str (), src, templ);
   gst_object_unref (src);
   gst_pad_set_active (ghost, TRUE);
+  {
+    std::lock_guard < std::mutex > g (self->lock);
+    self->exposed.push_back (GST_PAD (gst_object_ref (ghost)));
+  }
   gst_element_add_pad (GST_ELEMENT (self), ghost);
 }
 
+/* Buffers of a stream nobody announced yet are dropped, not held: holding
+ * would stall every stream of its payload type. Once exposed, the decoder
+ * asks for a key frame. */
 static GstPadProbeReturn
-hold (GstPad *, GstPadProbeInfo *, gpointer)
+drop_until_announced (GstPad *, GstPadProbeInfo *, gpointer)
 {
-  return GST_PAD_PROBE_OK;
+  return GST_PAD_PROBE_DROP;
 }
 
 static void
@@ -124,8 +143,8 @@ on_ssrc_pad (GstElement *, GstPad * pad, gpointer data)
     expose (self, pad, t);
     return;
   }
-  /* Whose stream this is comes over signalling; until then it waits. */
-  const gulong probe = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM, hold, nullptr, nullptr);
+  /* Whose stream this is comes over signalling; until then it is dropped. */
+  const gulong probe = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, drop_until_announced, nullptr, nullptr);
   self->pending[ssrc] = { GST_PAD (gst_object_ref (pad)), probe };
 }
 
@@ -139,6 +158,7 @@ on_transport_pad (GstElement *, GstPad * pad, gpointer data)
   GstElement *demux = gst_element_factory_make ("rtpssrcdemux", nullptr);
   g_signal_connect (demux, "pad-added", G_CALLBACK (on_ssrc_pad), self);
   gst_bin_add (GST_BIN (self), demux);
+  remember (self, demux);
   gst_element_sync_state_with_parent (demux);
   GstPad *sink = gst_element_get_static_pad (demux, "sink");
   gst_pad_link (pad, sink);
@@ -161,7 +181,7 @@ on_message (GstRoomSrc * self, const r::Message & m)
   self->pending.erase (it);
   g.unlock ();
   expose (self, p.pad, t);
-  gst_pad_remove_probe (p.pad, p.probe);
+  gst_pad_remove_probe (p.pad, p.probe);  /* linked now: its buffers may flow */
   gst_object_unref (p.pad);
 }
 
@@ -192,8 +212,14 @@ static GstStateChangeReturn
 gst_room_src_change_state (GstElement * element, GstStateChange transition)
 {
   GstRoomSrc *self = GST_ROOM_SRC (element);
-  if (transition == GST_STATE_CHANGE_NULL_TO_READY && self->transport)
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY) {
+    if (!self->transport) {
+      GST_ELEMENT_ERROR (element, CORE, MISSING_PLUGIN, ("the transport plugin (peertransport) is not installed"),
+          (nullptr));
+      return GST_STATE_CHANGE_FAILURE;
+    }
     self->settings.configure_transport (self->transport);
+  }
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
     self->session = std::make_unique < r::RoomSession > (element, self->transport, self->settings.session (),
         [self] (const r::Message & m) { on_message (self, m); }, nullptr);
@@ -212,6 +238,18 @@ gst_room_src_change_state (GstElement * element, GstStateChange transition)
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
     self->session.reset ();
     std::lock_guard < std::mutex > g (self->lock);
+    for (GstPad * pad : self->exposed) {
+      gst_element_remove_pad (element, pad);
+      gst_object_unref (pad);
+    }
+    self->exposed.clear ();
+    for (GstElement * e : self->made) {
+      gst_element_set_locked_state (e, TRUE);
+      gst_element_set_state (e, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (self), e);
+      gst_object_unref (e);
+    }
+    self->made.clear ();
     for (auto & [ssrc, p] : self->pending)
       gst_object_unref (p.pad);
     self->pending.clear ();
@@ -245,6 +283,8 @@ gst_room_src_finalize (GObject * object)
   GstRoomSrc *self = GST_ROOM_SRC (object);
   self->session.reset ();
   self->dummy_pads.~vector ();
+  self->made.~vector ();
+  self->exposed.~vector ();
   self->pending.~map ();
   self->tracks.~map ();
   self->lock.~mutex ();
@@ -262,6 +302,8 @@ gst_room_src_init (GstRoomSrc * self)
   new (&self->tracks) std::map < guint32, Track > ();
   new (&self->pending) std::map < guint32, Pending > ();
   new (&self->dummy_pads) std::vector < GstPad * >();
+  new (&self->made) std::vector < GstElement * >();
+  new (&self->exposed) std::vector < GstPad * >();
   self->transport = gst_element_factory_make ("peertransport", "transport");
   if (self->transport) {
     g_signal_connect (self->transport, "pad-added", G_CALLBACK (on_transport_pad), self);

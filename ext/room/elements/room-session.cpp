@@ -124,13 +124,19 @@ void RoomSession::admitted(const Message& joined)
     return;
   }
   if (settings_.mode == RoomMode::EndToEnd) {
-    keyer_ = gst_element_factory_make("mlskeyer", nullptr);
+    GstElement* keyer = gst_element_factory_make("mlskeyer", nullptr);
     GstElement* out = gst_element_factory_make("appsink", nullptr);
-    mls_in_ = gst_element_factory_make("appsrc", nullptr);
-    if (!keyer_ || !out || !mls_in_) {
+    GstElement* in = gst_element_factory_make("appsrc", nullptr);
+    if (!keyer || !out || !in) {
+      for (GstElement* e : { keyer, out, in })
+        if (e)
+          gst_object_unref(gst_object_ref_sink(e));
       post_error("the mls plugin (mlskeyer) or appsrc/appsink is missing");
       return;
     }
+    keyer_ = GST_ELEMENT(gst_object_ref(keyer));
+    mls_in_ = GST_ELEMENT(gst_object_ref(in));
+    mls_out_ = GST_ELEMENT(gst_object_ref(out));
     const bool create = joined.str("mls-role") == "create";
     g_object_set(keyer_, "identity", identity_.c_str(), "contexts", 3u, nullptr);
     gst_util_set_object_arg(G_OBJECT(keyer_), "mode", create ? "create" : "join");
@@ -197,10 +203,15 @@ void RoomSession::stop()
   if (!client_.closed())
     client_.send(Message("leave"), &error);
   client_.close();
-  for (GstElement** e : { &mls_in_, &keyer_ }) {
+  // Out of the bin, so a restart makes a new member.
+  for (GstElement** e : { &mls_in_, &keyer_, &mls_out_ }) {
     if (*e) {
+      gst_element_set_locked_state(*e, TRUE);
       gst_element_set_state(*e, GST_STATE_NULL);
-      *e = nullptr;  // owned by the bin, which removes it with itself
+      if (GST_OBJECT_PARENT(*e) == GST_OBJECT(bin_))
+        gst_bin_remove(GST_BIN(bin_), *e);
+      gst_object_unref(*e);
+      *e = nullptr;
     }
   }
 }

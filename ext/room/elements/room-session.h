@@ -79,8 +79,12 @@ private:
   bool offered_ = false;
   std::mutex lock_;
   std::deque<Message> outbox_;
-  GstElement* keyer_ = nullptr;   // e2ee: mlskeyer
-  GstElement* mls_in_ = nullptr;  // appsrc feeding it the delivery service's messages
+  // e2ee: mlskeyer, the appsrc feeding it the delivery service's messages
+  // and the appsink taking its own; we hold a reference to each while it is
+  // in the bin, and take them out when the session stops.
+  GstElement* keyer_ = nullptr;
+  GstElement* mls_in_ = nullptr;
+  GstElement* mls_out_ = nullptr;
   gulong candidate_handler_ = 0, negotiation_handler_ = 0;
 };
 

@@ -142,6 +142,9 @@ int serve(const Options& o)
     std::printf("room %s [%s]%s\n", id.c_str(), r::room_mode_name(*mode), o.waiting_room ? " with a waiting room" : "");
   }
   std::fflush(stdout);
+  // A participant that disconnects while we write to it must not end the
+  // server: writes report EPIPE instead.
+  signal(SIGPIPE, SIG_IGN);
   GMainLoop* loop = g_main_loop_new(nullptr, FALSE);
   auto quit = [](gpointer l) -> gboolean {
     g_main_loop_quit(static_cast<GMainLoop*>(l));

@@ -154,6 +154,17 @@ inline r::Message receive(r::SignallingClient& c)
   }
 }
 
+// The next message of `type`, skipping others (announcements of who is
+// there and what they publish).
+inline r::Message receive_of(r::SignallingClient& c, const std::string& type)
+{
+  for (;;) {
+    r::Message m = receive(c);
+    if (m.type() == type)
+      return m;
+  }
+}
+
 inline void expect_closed(r::SignallingClient& c)
 {
   std::string error;

@@ -57,16 +57,18 @@ START_TEST(test_join_refuse_kick)
   const std::string kp_data = r::base64url_encode(gste2ee::mls::wire::encode(kp_msg).value());
   std::string error;
   ck_assert(bob.send(r::Message("mls").set("data", kp_data), &error));
-  m = receive(alice);
-  ck_assert(m.type() == "mls" && m.str("data") == kp_data);
-  ck_assert(receive(bob).str("data") == kp_data);
+  m = receive_of(alice, "mls");
+  ck_assert(m.str("data") == kp_data);
+  // bob learned who was there when he came in, then gets his KeyPackage back.
+  ck_assert(receive_of(bob, "participant").str("identity") == "alice");
+  ck_assert(receive_of(bob, "mls").str("data") == kp_data);
 
   // The operator kicks bob.
   std::string out;
   ck_assert_int_eq(g_server->admin({ "kick", g_server->room, "bob" }, &out), 0);
   ck_assert(out.find("kicked [e2ee]") != std::string::npos);
-  m = receive(bob);
-  ck_assert_msg(m.type() == "removed", "%s", m.to_json().c_str());
+  m = receive_of(bob, "removed");
+  ck_assert_msg(m.str("reason").find("admin") != std::string::npos, "%s", m.to_json().c_str());
   expect_closed(bob);
   m = receive(alice);
   ck_assert(m.type() == "participant" && m.str("identity") == "bob" && m.str("event") == "removed");

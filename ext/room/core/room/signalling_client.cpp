@@ -6,6 +6,8 @@
 #include <openssl/x509v3.h>
 
 #include <arpa/inet.h>
+#include <csignal>
+#include <ctime>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
@@ -35,6 +37,37 @@ bool is_ip(const std::string& host)
   unsigned char buf[16];
   return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
+
+// Writing to a connection the server closed raises SIGPIPE, whose default
+// action ends the process: an appliance must not die because its server
+// went away. A library cannot ignore the signal for the whole process, so
+// it is blocked in this thread around each write and, if one was raised,
+// taken back (the pattern of libcurl and others).
+class SigpipeGuard {
+public:
+  SigpipeGuard()
+  {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigpending(&before_);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeGuard()
+  {
+    sigset_t now;
+    sigpending(&now);
+    if (sigismember(&now, SIGPIPE) && !sigismember(&before_, SIGPIPE)) {
+      const timespec zero{ 0, 0 };
+      sigtimedwait(&pipe_, nullptr, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeGuard(const SigpipeGuard&) = delete;
+  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+private:
+  sigset_t pipe_, old_, before_;
+};
 
 int remaining_ms(Clock::time_point deadline)
 {
@@ -90,6 +123,7 @@ SignallingClient::~SignallingClient()
 void SignallingClient::close()
 {
   if (ssl_) {
+    SigpipeGuard guard;
     SSL_shutdown(ssl_);
     SSL_free(ssl_);
     ssl_ = nullptr;
@@ -133,7 +167,12 @@ bool SignallingClient::connect(const std::string& host, uint16_t port, const std
   } else if (ok) {
     ok = SSL_set_tlsext_host_name(ssl_, host.c_str()) == 1 && SSL_set1_host(ssl_, host.c_str()) == 1;
   }
-  if (!ok || SSL_connect(ssl_) != 1) {
+  bool connected = false;
+  {
+    SigpipeGuard guard;
+    connected = ok && SSL_connect(ssl_) == 1;
+  }
+  if (!connected) {
     const long verify = ssl_ ? SSL_get_verify_result(ssl_) : X509_V_OK;
     *error = "TLS with " + host + ": "
         + (verify != X509_V_OK ? std::string("server certificate not trusted: ")
@@ -153,6 +192,7 @@ bool SignallingClient::send(const Message& m, std::string* error)
   }
   const std::string frame = encode_frame(m.to_json());
   size_t written = 0;
+  SigpipeGuard guard;
   if (SSL_write_ex(ssl_, frame.data(), frame.size(), &written) != 1 || written != frame.size()) {
     *error = "send: " + ssl_error_text();
     close();
