@@ -308,8 +308,8 @@ START_TEST(test_room_bench)
     }, 30));
     rekeys.push_back(double(g_get_monotonic_time() - kick) / 1000.0);
   }
-  std::printf("join (roomsrc started with its token to its first decoded frame): %.0f ms (median of 3)\n",
-      median(joins));
+  std::printf("join (roomsrc started with its token to its first decoded frame): %.0f ms (median of 3: %.0f, %.0f, "
+              "%.0f)\n", median(joins), joins[0], joins[1], joins[2]);
   std::printf("rekey after a leave (admin kick to the publishers' epoch without the viewer): %.0f ms (median of 3)\n",
       median(rekeys));
   pubs.clear();

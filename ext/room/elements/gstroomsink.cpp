@@ -17,6 +17,10 @@
 
 #include "mls/primitives.h"
 
+#include <gst/rtp/gstrtcpbuffer.h>
+#include <gst/video/video.h>
+
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -32,7 +36,11 @@ enum class Kind { Audio, Video, Screen };
 struct Published {
   Kind kind;
   guint32 ssrc;
+  GstPad *output;          /* the chain's src pad, into the transport */
+  gint64 last_key_request;  /* monotonic us: key frames asked at most every 300 ms */
 };
+
+constexpr gint64 kKeyRequestInterval = 300 * 1000;
 
 } // namespace
 
@@ -107,7 +115,6 @@ gst_room_sink_request_new_pad (GstElement * element, GstPadTemplate * templ, con
   GstPad *out = gst_element_get_static_pad (chain, "src");
   GstPad *in = gst_element_request_pad_simple (self->transport, "sink_%u");
   gst_pad_link (out, in);
-  gst_object_unref (out);
   gst_object_unref (in);
   GstPad *target = gst_element_get_static_pad (chain, "sink");
   const std::string name = std::string (track_of (kind)) + "_" + std::to_string (n);
@@ -116,7 +123,7 @@ gst_room_sink_request_new_pad (GstElement * element, GstPadTemplate * templ, con
   gst_pad_set_active (ghost, TRUE);
   gst_element_add_pad (element, ghost);
   gst_element_sync_state_with_parent (chain);
-  self->published.push_back ({ kind, ssrc });
+  self->published.push_back ({ kind, ssrc, out, 0 });
   return ghost;
 }
 
@@ -141,6 +148,56 @@ on_message (GstRoomSink * self, const r::Message & m)
   if (m.type () == "track-refused")
     GST_ELEMENT_WARNING (self, RESOURCE, WRITE, ("the room refused our %s: %s", m.str ("track").c_str (),
             m.str ("reason").c_str ()), (nullptr));
+}
+
+/* A PLI or FIR from the server (a new subscriber, a receiver that lost a
+ * frame) asks our encoder for a key frame, as an upstream force-key-unit
+ * from the stream's output: a new member decodes at once instead of
+ * waiting for the next periodic key frame. */
+static GstPadProbeReturn
+on_rtcp (GstPad *, GstPadProbeInfo * info, gpointer data)
+{
+  GstRoomSink *self = GST_ROOM_SINK (data);
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
+  std::vector < guint32 > wanted;
+  if (!gst_rtcp_buffer_validate_reduced (buf) || !gst_rtcp_buffer_map (buf, GST_MAP_READ, &rtcp))
+    return GST_PAD_PROBE_DROP;
+  GstRTCPPacket packet;
+  for (gboolean more = gst_rtcp_buffer_get_first_packet (&rtcp, &packet); more;
+      more = gst_rtcp_packet_move_to_next (&packet)) {
+    if (gst_rtcp_packet_get_type (&packet) != GST_RTCP_TYPE_PSFB)
+      continue;
+    const GstRTCPFBType fb = gst_rtcp_packet_fb_get_type (&packet);
+    if (fb == GST_RTCP_PSFB_TYPE_PLI || fb == GST_RTCP_PSFB_TYPE_FIR)
+      wanted.push_back (gst_rtcp_packet_fb_get_media_ssrc (&packet));
+  }
+  gst_rtcp_buffer_unmap (&rtcp);
+  std::vector < GstPad * >ask;
+  if (wanted.empty ())
+    return GST_PAD_PROBE_DROP;
+  {
+    std::lock_guard < std::mutex > g (self->lock);
+    /* The streams the feedback names; if it names none of ours (an SFU that
+     * translated SSRCs, a PLI with media SSRC 0), every video stream. */
+    bool any_named = false;
+    for (const auto & p : self->published)
+      any_named = any_named || std::find (wanted.begin (), wanted.end (), p.ssrc) != wanted.end ();
+    const gint64 now = g_get_monotonic_time ();
+    for (auto & p : self->published) {
+      if (p.kind == Kind::Audio || now - p.last_key_request < kKeyRequestInterval)
+        continue;
+      if (any_named && std::find (wanted.begin (), wanted.end (), p.ssrc) == wanted.end ())
+        continue;
+      p.last_key_request = now;
+      ask.push_back (GST_PAD (gst_object_ref (p.output)));
+    }
+  }
+  for (GstPad * pad : ask) {
+    gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
+    gst_object_unref (pad);
+  }
+  return GST_PAD_PROBE_DROP;
 }
 
 /* What the server forwards to us (the others' media) is not wanted here. */
@@ -222,6 +279,8 @@ gst_room_sink_finalize (GObject * object)
 {
   GstRoomSink *self = GST_ROOM_SINK (object);
   self->session.reset ();
+  for (auto & p : self->published)
+    gst_object_unref (p.output);
   self->published.~vector ();
   self->drains.~vector ();
   self->lock.~mutex ();
@@ -242,6 +301,15 @@ gst_room_sink_init (GstRoomSink * self)
   if (self->transport) {
     g_signal_connect (self->transport, "pad-added", G_CALLBACK (on_transport_pad), self);
     gst_bin_add (GST_BIN (self), self->transport);
+    GstElement *drain = gst_element_factory_make ("fakesink", "rtcp-drain");
+    g_object_set (drain, "sync", FALSE, "async", FALSE, nullptr);
+    gst_bin_add (GST_BIN (self), drain);
+    GstPad *rtcp = gst_element_get_static_pad (self->transport, "rtcp_src");
+    gst_pad_add_probe (rtcp, GST_PAD_PROBE_TYPE_BUFFER, on_rtcp, self, nullptr);
+    GstPad *drain_pad = gst_element_get_static_pad (drain, "sink");
+    gst_pad_link (rtcp, drain_pad);
+    gst_object_unref (drain_pad);
+    gst_object_unref (rtcp);
   }
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
 }
