@@ -24,11 +24,12 @@ inherit meson pkgconfig ptest
 
 # One option per plugin, each mapped to the plugin's meson feature option
 # (meson_options.txt); tests/check/appliance/yocto-recipe.py keeps the two in step.
-PACKAGECONFIG ??= "sframe mls sfu transport"
+PACKAGECONFIG ??= "sframe mls sfu transport room"
 PACKAGECONFIG[sframe] = "-Dsframe=enabled,-Dsframe=disabled,openssl"
 PACKAGECONFIG[mls] = "-Dmls=enabled,-Dmls=disabled,openssl"
 PACKAGECONFIG[sfu] = "-Dsfu=enabled,-Dsfu=disabled"
 PACKAGECONFIG[transport] = "-Dtransport=enabled,-Dtransport=disabled,openssl libsrtp libnice"
+PACKAGECONFIG[room] = "-Droom=enabled,-Droom=disabled,openssl"
 
 # Programs for a desktop and benchmarks are not for the image; the Check
 # tests are built only for ptest images.
@@ -41,7 +42,7 @@ DEPENDS += "${@bb.utils.contains('PTEST_ENABLED', '1', 'check', '', d)}"
 
 # Each plugin in its own package, like gstreamer1.0-plugins-*; the keyring
 # library in ${PN} (libgste2ee-1.0), its headers and .pc in ${PN}-dev.
-PACKAGES =+ "${PN}-sframe ${PN}-mls ${PN}-sfu ${PN}-transport"
+PACKAGES =+ "${PN}-sframe ${PN}-mls ${PN}-sfu ${PN}-transport ${PN}-room ${PN}-room-server"
 FILES:${PN}-sframe = "${libdir}/gstreamer-1.0/libgstsframe.so"
 RDEPENDS:${PN}-sframe = "${PN}"
 # MLS: the mlskeyer plugin and the mlsctl tool, as they land (the core is
@@ -53,6 +54,15 @@ FILES:${PN}-sfu = "${libdir}/gstreamer-1.0/libgstsfu.so"
 # The hop-by-hop transport (ICE, DTLS-SRTP, SRTP): peertransport, srtpanydec.
 FILES:${PN}-transport = "${libdir}/gstreamer-1.0/libgsttransport.so"
 RDEPENDS:${PN}-transport = "${PN}"
+# The appliance elements roomsink and roomsrc (they drive the transport,
+# mls and sframe plugins inside); the room server and its token tool apart,
+# for the box that runs the server.
+FILES:${PN}-room = "${libdir}/gstreamer-1.0/libgstroom.so"
+RDEPENDS:${PN}-room = "${PN} ${PN}-transport ${PN}-mls ${PN}-sframe gstreamer1.0-plugins-base-app \
+                       gstreamer1.0-plugins-good-vpx gstreamer1.0-plugins-base-opus \
+                       gstreamer1.0-plugins-good-rtp gstreamer1.0-plugins-good-rtpmanager"
+FILES:${PN}-room-server = "${bindir}/gst-e2ee-room ${bindir}/gst-e2ee-room-token"
+RDEPENDS:${PN}-room-server = "${PN}-sfu ${PN}-transport"
 FILES:${PN}-dev += "${libdir}/gstreamer-1.0/*.la"
 
 # The GStreamer-free core tests and the element tests, run on the target
