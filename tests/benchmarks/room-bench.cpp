@@ -27,7 +27,9 @@
 
 #include "sfu-fanout.h"
 
+#include "launched.h"
 #include "media-client.h"
+#include "run-suite.h"
 
 using namespace server_process;
 using namespace media_client;
@@ -57,79 +59,9 @@ double server_cpu_seconds()
   return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
 }
 
-std::string common(const std::string& token)
-{
-  return std::string(" server=127.0.0.1:") + std::to_string(g_server->port) + " ca-file=" + g_server->path("cert.pem")
-      + " room=" + g_server->room + " token=" + token + " local-address=127.0.0.1";
-}
-
-struct Launched {
-  GstElement* pipeline = nullptr;
-  std::mutex lock;
-  gint64 first_frame_us = 0;
-  std::vector<std::string> left;
-  ~Launched()
-  {
-    if (pipeline) {
-      gst_element_set_state(pipeline, GST_STATE_NULL);
-      gst_object_unref(pipeline);
-    }
-  }
-};
-
-GstBusSyncReply on_bus(GstBus*, GstMessage* msg, gpointer data)
-{
-  auto* l = static_cast<Launched*>(data);
-  if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
-    GError* err = nullptr;
-    gst_message_parse_error(msg, &err, nullptr);
-    std::fprintf(stderr, "error: %s\n", err ? err->message : "?");
-    g_clear_error(&err);
-  } else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ELEMENT
-      && gst_structure_has_name(gst_message_get_structure(msg), "mlskeyer-epoch")) {
-    const GValue* left = gst_structure_get_value(gst_message_get_structure(msg), "left");
-    std::lock_guard<std::mutex> g(l->lock);
-    for (guint i = 0; left && i < gst_value_array_get_size(left); i++)
-      l->left.push_back(g_value_get_string(gst_value_array_get_value(left, i)));
-  }
-  return GST_BUS_PASS;
-}
-
-void on_frame(GstElement*, GstBuffer*, GstPad*, gpointer data)
-{
-  auto* l = static_cast<Launched*>(data);
-  std::lock_guard<std::mutex> g(l->lock);
-  if (!l->first_frame_us)
-    l->first_frame_us = g_get_monotonic_time();
-}
-
-void launch(Launched& l, const std::string& desc)
-{
-  GError* err = nullptr;
-  l.pipeline = gst_parse_launch(desc.c_str(), &err);
-  ck_assert_msg(l.pipeline != nullptr, "%s", err ? err->message : "?");
-  GstBus* bus = gst_element_get_bus(l.pipeline);
-  gst_bus_set_sync_handler(bus, on_bus, &l, nullptr);
-  gst_object_unref(bus);
-  if (GstElement* out = gst_bin_get_by_name(GST_BIN(l.pipeline), "out")) {
-    g_object_set(out, "signal-handoffs", TRUE, nullptr);
-    g_signal_connect(out, "handoff", G_CALLBACK(on_frame), &l);
-    gst_object_unref(out);
-  }
-  ck_assert(gst_element_set_state(l.pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
-}
-
-bool wait_for(const std::function<bool()>& done, int seconds, const std::function<void()>& meanwhile = nullptr)
-{
-  const gint64 until = g_get_monotonic_time() + gint64(seconds) * G_USEC_PER_SEC;
-  while (!done() && g_get_monotonic_time() < until) {
-    if (meanwhile)
-      meanwhile();
-    else
-      g_usleep(5000);
-  }
-  return done();
-}
+using launched::Pipeline;
+using launched::launch;
+using launched::wait_for;
 
 double median(std::vector<double> v)
 {
@@ -268,10 +200,10 @@ START_TEST(test_room_bench)
 {
   start_server();
   // The room's MLS group and a real stream for the viewers: one camera.
-  std::vector<std::unique_ptr<Launched>> pubs;
-  pubs.push_back(std::make_unique<Launched>());
-  launch(*pubs[0], "roomsink name=s" + common(g_server->token(g_server->room, "pub-0", r::kPublishVideo))
-      + " videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=30/1 ! s.video_0");
+  std::vector<std::unique_ptr<Pipeline>> pubs;
+  pubs.push_back(std::make_unique<Pipeline>());
+  ck_assert(launch(*pubs[0], "roomsink name=s" + element_properties(g_server->token(g_server->room, "pub-0", r::kPublishVideo))
+      + " videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=30/1 ! s.video_0"));
   const int publishers = g_quick ? 1 : 3;
   for (int i = 0; i < publishers; i++)
     g_publishers.push_back(start_publisher(i));
@@ -291,21 +223,18 @@ START_TEST(test_room_bench)
   std::vector<double> joins, rekeys;
   for (int i = 0; i < 3; i++) {
     const std::string name = "viewer-" + std::to_string(i);
-    Launched viewer;
+    Pipeline viewer;
     const gint64 start = g_get_monotonic_time();
-    launch(viewer, "roomsrc name=r" + common(g_server->token(g_server->room, name, 0))
-        + " r.video_pub-0 ! fakesink name=out sync=false async=false");
-    ck_assert_msg(wait_for([&] {
+    ck_assert(launch(viewer, "roomsrc name=r" + element_properties(g_server->token(g_server->room, name, 0))
+        + " r.video_pub-0 ! fakesink name=out sync=false async=false"));
+    ck_assert_msg(wait_for([&] { return viewer.decoded > 0; }, 30), "the viewer decoded nothing");
+    {
       std::lock_guard<std::mutex> g(viewer.lock);
-      return viewer.first_frame_us != 0;
-    }, 30), "the viewer decoded nothing");
-    joins.push_back(double(viewer.first_frame_us - start) / 1000.0);
+      joins.push_back(double(viewer.first_decoded_us - start) / 1000.0);
+    }
     const gint64 kick = g_get_monotonic_time();
     ck_assert_int_eq(g_server->admin({ "kick", g_server->room, name }), 0);
-    ck_assert(wait_for([&] {
-      std::lock_guard<std::mutex> g(pubs[0]->lock);
-      return std::find(pubs[0]->left.begin(), pubs[0]->left.end(), name) != pubs[0]->left.end();
-    }, 30));
+    ck_assert(wait_for([&] { return pubs[0]->saw_leave(name); }, 30));
     rekeys.push_back(double(g_get_monotonic_time() - kick) / 1000.0);
   }
   std::printf("join (roomsrc started with its token to its first decoded frame): %.0f ms (median of 3: %.0f, %.0f, "
@@ -328,9 +257,5 @@ int main(int argc, char** argv)
   tcase_set_timeout(tc, 900);
   tcase_add_test(tc, test_room_bench);
   suite_add_tcase(s, tc);
-  SRunner* sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  const int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? 0 : 1;
+  return run_suite(s);
 }

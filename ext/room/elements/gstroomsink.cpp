@@ -13,7 +13,7 @@
 #endif
 
 #include "gstroomsink.h"
-#include "room-settings.h"
+#include "room-element.h"
 
 #include "mls/primitives.h"
 
@@ -224,35 +224,14 @@ static GstStateChangeReturn
 gst_room_sink_change_state (GstElement * element, GstStateChange transition)
 {
   GstRoomSink *self = GST_ROOM_SINK (element);
-  if (transition == GST_STATE_CHANGE_NULL_TO_READY) {
-    if (!self->transport) {
-      GST_ELEMENT_ERROR (element, CORE, MISSING_PLUGIN, ("the transport plugin (peertransport) is not installed"),
-          (nullptr));
-      return GST_STATE_CHANGE_FAILURE;
-    }
-    self->settings.configure_transport (self->transport);
-  }
-  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
-    self->session = std::make_unique < r::RoomSession > (element, self->transport, self->settings.session (),
-        [self] (const r::Message & m) { on_message (self, m); }, [self] { publish_all (self); });
-    std::string error;
-    if (!self->session->start (10000, &error)) {
-      GST_ELEMENT_ERROR (element, RESOURCE, OPEN_READ_WRITE, ("%s", error.c_str ()), (nullptr));
-      self->session.reset ();
-      return GST_STATE_CHANGE_FAILURE;
-    }
-  }
+  if (r::room_element_before_change (element, self->transport, self->settings, transition, &self->session,
+          [self] (const r::Message & m) { on_message (self, m); }, [self] { publish_all (self); }) == GST_STATE_CHANGE_FAILURE)
+    return GST_STATE_CHANGE_FAILURE;
   GstStateChangeReturn ret = GST_ELEMENT_CLASS (gst_room_sink_parent_class)->change_state (element, transition);
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
     self->session.reset ();
     std::lock_guard < std::mutex > g (self->lock);
-    for (GstElement * e : self->drains) {
-      gst_element_set_locked_state (e, TRUE);
-      gst_element_set_state (e, GST_STATE_NULL);
-      gst_bin_remove (GST_BIN (self), e);
-      gst_object_unref (e);
-    }
-    self->drains.clear ();
+    r::take_out_all (GST_BIN (self), &self->drains);
   }
   /* Live: nothing to preroll. */
   if (ret == GST_STATE_CHANGE_SUCCESS && transition == GST_STATE_CHANGE_READY_TO_PAUSED)

@@ -14,7 +14,7 @@
 #endif
 
 #include "gstroomsrc.h"
-#include "room-settings.h"
+#include "room-element.h"
 
 #include <map>
 #include <memory>
@@ -212,24 +212,9 @@ static GstStateChangeReturn
 gst_room_src_change_state (GstElement * element, GstStateChange transition)
 {
   GstRoomSrc *self = GST_ROOM_SRC (element);
-  if (transition == GST_STATE_CHANGE_NULL_TO_READY) {
-    if (!self->transport) {
-      GST_ELEMENT_ERROR (element, CORE, MISSING_PLUGIN, ("the transport plugin (peertransport) is not installed"),
-          (nullptr));
-      return GST_STATE_CHANGE_FAILURE;
-    }
-    self->settings.configure_transport (self->transport);
-  }
-  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
-    self->session = std::make_unique < r::RoomSession > (element, self->transport, self->settings.session (),
-        [self] (const r::Message & m) { on_message (self, m); }, nullptr);
-    std::string error;
-    if (!self->session->start (10000, &error)) {
-      GST_ELEMENT_ERROR (element, RESOURCE, OPEN_READ_WRITE, ("%s", error.c_str ()), (nullptr));
-      self->session.reset ();
-      return GST_STATE_CHANGE_FAILURE;
-    }
-  }
+  if (r::room_element_before_change (element, self->transport, self->settings, transition, &self->session,
+          [self] (const r::Message & m) { on_message (self, m); }, nullptr) == GST_STATE_CHANGE_FAILURE)
+    return GST_STATE_CHANGE_FAILURE;
   GstStateChangeReturn ret = GST_ELEMENT_CLASS (gst_room_src_parent_class)->change_state (element, transition);
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && ret != GST_STATE_CHANGE_FAILURE) {
     describe_reception (self);
@@ -243,13 +228,7 @@ gst_room_src_change_state (GstElement * element, GstStateChange transition)
       gst_object_unref (pad);
     }
     self->exposed.clear ();
-    for (GstElement * e : self->made) {
-      gst_element_set_locked_state (e, TRUE);
-      gst_element_set_state (e, GST_STATE_NULL);
-      gst_bin_remove (GST_BIN (self), e);
-      gst_object_unref (e);
-    }
-    self->made.clear ();
+    r::take_out_all (GST_BIN (self), &self->made);
     for (auto & [ssrc, p] : self->pending)
       gst_object_unref (p.pad);
     self->pending.clear ();

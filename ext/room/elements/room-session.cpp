@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "room-session.h"
 
+#include "room-element.h"
 #include "room/base64url.h"
 
 #include <gst/app/app.h>
@@ -206,11 +207,7 @@ void RoomSession::stop()
   // Out of the bin, so a restart makes a new member.
   for (GstElement** e : { &mls_in_, &keyer_, &mls_out_ }) {
     if (*e) {
-      gst_element_set_locked_state(*e, TRUE);
-      gst_element_set_state(*e, GST_STATE_NULL);
-      if (GST_OBJECT_PARENT(*e) == GST_OBJECT(bin_))
-        gst_bin_remove(GST_BIN(bin_), *e);
-      gst_object_unref(*e);
+      take_out(GST_BIN(bin_), *e);
       *e = nullptr;
     }
   }

@@ -10,6 +10,8 @@
 
 #include <check.h>
 
+#include "run-suite.h"
+
 namespace {
 
 std::string with_target(uint8_t target, const std::string& body)
@@ -85,9 +87,5 @@ int main()
   tcase_set_timeout(tc, 300);
   tcase_add_test(tc, test_replay_seeds_and_mutations);
   suite_add_tcase(s, tc);
-  SRunner* sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  const int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? 0 : 1;
+  return run_suite(s);
 }

@@ -10,6 +10,8 @@
 
 #include <check.h>
 
+#include "run-suite.h"
+
 #include <string>
 
 namespace r = gste2ee::room;
@@ -427,9 +429,5 @@ static Suite* join_token_suite()
 
 int main()
 {
-  SRunner* sr = srunner_create(join_token_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  const int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? 0 : 1;
+  return run_suite(join_token_suite());
 }

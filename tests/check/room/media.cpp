@@ -6,6 +6,7 @@
 // ICE consent answers): the server notices within its peer timeout, tells
 // it, closes its signalling, and the other hears that it left.
 #include "media-client.h"
+#include "run-suite.h"
 
 using namespace server_process;
 
@@ -60,9 +61,5 @@ int main(int argc, char** argv)
   tcase_add_checked_fixture(tc, [] { start_server_with({ "--peer-timeout", "2000" }); }, stop_server);
   tcase_add_test(tc, test_media_through_the_server);
   suite_add_tcase(s, tc);
-  SRunner* sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  const int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? 0 : 1;
+  return run_suite(s);
 }

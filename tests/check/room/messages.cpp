@@ -7,6 +7,8 @@
 
 #include <check.h>
 
+#include "run-suite.h"
+
 #include <string>
 
 namespace r = gste2ee::room;
@@ -113,9 +115,5 @@ int main()
   tcase_add_test(tc, test_messages_round_trip);
   tcase_add_test(tc, test_strict_parsing);
   suite_add_tcase(s, tc);
-  SRunner* sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  const int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? 0 : 1;
+  return run_suite(s);
 }

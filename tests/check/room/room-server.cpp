@@ -16,6 +16,8 @@
 
 #include <check.h>
 
+#include "run-suite.h"
+
 #include <set>
 #include <string>
 
@@ -350,9 +352,5 @@ int main()
   tcase_add_test(tc, test_revoke_end_and_vanish);
   tcase_add_test(tc, test_room_ids_are_random);
   suite_add_tcase(s, tc);
-  SRunner* sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  const int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? 0 : 1;
+  return run_suite(s);
 }

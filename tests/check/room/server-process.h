@@ -154,6 +154,13 @@ inline r::Message receive(r::SignallingClient& c)
   }
 }
 
+// The properties of a roomsink / roomsrc joining the server's room.
+inline std::string element_properties(const std::string& token, const char* mode = "e2ee")
+{
+  return std::string(" server=127.0.0.1:") + std::to_string(g_server->port) + " ca-file=" + g_server->path("cert.pem")
+      + " room=" + g_server->room + " token=" + token + " mode=" + mode + " local-address=127.0.0.1";
+}
+
 // The next message of `type`, skipping others (announcements of who is
 // there and what they publish).
 inline r::Message receive_of(r::SignallingClient& c, const std::string& type)

@@ -9,6 +9,7 @@
 // participant and closes its connection; MLS messages of an e2ee room
 // reach the other members through TLS.
 #include "server-process.h"
+#include "run-suite.h"
 
 #include "mls/group.h"
 #include "mls/wire.h"
@@ -131,9 +132,5 @@ int main()
   tcase_add_test(tc, test_waiting_room_and_modes);
   tcase_add_test(tc, test_untrusted_certificate);
   suite_add_tcase(s, tc);
-  SRunner* sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  const int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? 0 : 1;
+  return run_suite(s);
 }

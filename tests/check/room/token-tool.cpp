@@ -13,6 +13,8 @@
 
 #include <check.h>
 
+#include "run-suite.h"
+
 namespace {
 
 std::string g_dir;
@@ -147,9 +149,5 @@ int main()
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_keygen_mint_verify);
   suite_add_tcase(s, tc);
-  SRunner* sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  const int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? 0 : 1;
+  return run_suite(s);
 }
