@@ -106,7 +106,16 @@ expose (GstRoomSrc * self, GstPad * demux_pad, const Track & track)
   gst_pad_link (demux_pad, sink);
   gst_object_unref (sink);
   GstPad *src = gst_element_get_static_pad (chain, "src");
-  const std::string name = track.kind + "_" + pad_safe (track.identity);
+  /* A participant's second stream of a kind gets a number: video_alice_2. */
+  const std::string base = track.kind + "_" + pad_safe (track.identity);
+  std::string name = base;
+  for (int n = 2;; n++) {
+    GstPad *taken = gst_element_get_static_pad (GST_ELEMENT (self), name.c_str ());
+    if (!taken)
+      break;
+    gst_object_unref (taken);
+    name = base + "_" + std::to_string (n);
+  }
   GstPadTemplate *templ = gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS (self),
       audio ? "audio_%s" : track.kind == "screen" ? "screen_%s" : "video_%s");
   GstPad *ghost = gst_ghost_pad_new_from_template (name.c_str (), src, templ);

@@ -90,6 +90,10 @@ SSL_CTX* server_tls(const Options& o, std::string* error)
 
 int serve(const Options& o)
 {
+  // Only the server runs pipelines: `admin` and `make-cert` never load
+  // GStreamer (a registry update there would only slow them down, and race
+  // the server's own).
+  gst_init(nullptr, nullptr);
   if (!o.cert || !o.key || !o.keys)
     return fail("serve needs --cert, --key and --keys");
   gchar* text = nullptr;
@@ -286,7 +290,6 @@ int main(int argc, char** argv)
   GOptionContext* ctx = g_option_context_new("serve|make-cert|admin ... - the gst-e2ee room server");
   g_option_context_set_description(ctx, kSummary);
   g_option_context_add_main_entries(ctx, entries, nullptr);
-  g_option_context_add_group(ctx, gst_init_get_option_group());
   GError* err = nullptr;
   const bool parsed = g_option_context_parse(ctx, &argc, &argv, &err);
   g_option_context_free(ctx);

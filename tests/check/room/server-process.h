@@ -58,14 +58,20 @@ struct ServerProcess {
       argv.push_back(a.data());
     argv.push_back(nullptr);
     gchar* o = nullptr;
+    gchar* e = nullptr;
     gint status = 0;
-    ck_assert(g_spawn_sync(nullptr, argv.data(), nullptr, G_SPAWN_STDERR_TO_DEV_NULL, nullptr, nullptr, &o, nullptr,
-        &status, nullptr));
+    ck_assert(g_spawn_sync(nullptr, argv.data(), nullptr, G_SPAWN_DEFAULT, nullptr, nullptr, &o, &e, &status,
+        nullptr));
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (code != 0)
+      std::fprintf(stderr, "gst-e2ee-room admin %s: exit %d: %s%s", args[4].c_str(), code, o, e);
     if (out)
       *out = o;
     g_free(o);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    g_free(e);
+    return code;
   }
+
 };
 
 inline ServerProcess* g_server;
