@@ -10,18 +10,17 @@ constexpr char kSfuKey[] = "gst-e2ee-room-sfu";  // the room's sfuforward, on ea
 
 // Work carried from a streaming thread to the main loop.
 struct Deferred {
-  MediaRouter* router;
   std::function<void()> work;
 };
 
-void on_main_loop(MediaRouter* router, std::function<void()> work)
+void on_main_loop(std::function<void()> work)
 {
   g_main_context_invoke_full(nullptr, G_PRIORITY_DEFAULT,
       [](gpointer p) -> gboolean {
         static_cast<Deferred*>(p)->work();
         return G_SOURCE_REMOVE;
       },
-      new Deferred{ router, std::move(work) }, [](gpointer p) { delete static_cast<Deferred*>(p); });
+      new Deferred{ std::move(work) }, [](gpointer p) { delete static_cast<Deferred*>(p); });
 }
 
 std::string pad_participant(ConnectionId c)
@@ -145,7 +144,7 @@ void MediaRouter::link_src(ConnectionId c, GstElement* sfu, GstPad* pad)
   if (gst_pad_link(pad, in) != GST_PAD_LINK_OK)
     g_warning("participant #%llu: cannot link its stream to the SFU", static_cast<unsigned long long>(c));
   gst_object_ref(sfu);
-  on_main_loop(this, [this, c, sfu, in] {
+  on_main_loop([this, c, sfu, in] {
     const auto it = people_.find(c);
     if (it == people_.end()) {
       // Removed meanwhile: give the pad back.
@@ -164,7 +163,7 @@ void MediaRouter::on_candidate(GstElement* transport, guint mline, const gchar* 
   auto* r = static_cast<MediaRouter*>(self);
   const ConnectionId c = r->connection_of(transport);
   const std::string candidate = line ? line : "";
-  on_main_loop(r, [r, c, mline, candidate] {
+  on_main_loop([r, c, mline, candidate] {
     if (r->people_.count(c))
       r->send_(c, Message("candidate").set("mline", static_cast<uint64_t>(mline)).set("candidate", candidate));
   });
