@@ -322,6 +322,46 @@ START_TEST(test_revoke_end_and_vanish)
 }
 END_TEST
 
+// A recorder needs the record claim, publishes nothing, and everyone learns
+// it is a recorder: whoever is there when it joins, and whoever comes later.
+START_TEST(test_recorder_is_visible_and_needs_the_claim)
+{
+  Server s;
+  const std::string room = s.server.create_room(r::RoomMode::HopByHop, false);
+  auto recorder_join = [&](r::ConnectionId c, unsigned perms, const char* role) {
+    return s.server.on_message(c, r::Message("join").set("room", room).set("token", s.token(room, "rec", perms))
+        .set("mode", "hop-by-hop").set("role", role), kNow);
+  };
+  s.join(kAlice, room, s.token(room, "alice", r::kPublishVideo), "hop-by-hop");
+  // Without the claim: refused, and alice hears of nobody.
+  auto out = recorder_join(kBob, r::kPublishVideo, "recorder");
+  ck_assert(sent(out, kBob, "refused").at(0).str("code") == "not-allowed");
+  ck_assert(has(out, Kind::Close, kBob) && sent(out, kAlice, "participant").empty());
+  out = recorder_join(kBob, r::kRecord, "spy");
+  ck_assert(sent(out, kBob, "refused").at(0).str("code") == "bad-role");
+  // With it: alice is told a recorder joined.
+  out = recorder_join(kBob, r::kRecord, "recorder");
+  ck_assert_uint_eq(sent(out, kBob, "joined").size(), 1);
+  const auto told = sent(out, kAlice, "participant").at(0);
+  ck_assert(told.str("identity") == "rec" && told.str("event") == "joined" && told.str("role") == "recorder");
+  ck_assert(!sent(out, kBob, "participant").at(0).has("role"));  // alice is no recorder
+  // It publishes nothing, whatever its token says.
+  out = s.server.on_message(kBob, r::Message("publish").set("track", "audio").set("ssrc", uint64_t{ 7 }), kNow);
+  ck_assert(sent(out, kBob, "track-refused").at(0).str("reason").find("recorder") != std::string::npos);
+  ck_assert(sent(out, kAlice, "track").empty());
+  // A later participant learns of it too, and the status shows it.
+  out = s.join(kCarol, room, s.token(room, "carol", 0), "hop-by-hop");
+  bool saw = false;
+  for (const auto& m : sent(out, kCarol, "participant"))
+    saw |= m.str("identity") == "rec" && m.str("role") == "recorder";
+  ck_assert(saw);
+  ck_assert(s.server.status_text().find("rec (recorder) admitted") != std::string::npos);
+  // Its leaving is announced as a recorder's.
+  out = s.server.on_message(kBob, r::Message("leave"), kNow);
+  ck_assert(sent(out, kAlice, "participant").at(0).str("role") == "recorder");
+}
+END_TEST
+
 START_TEST(test_room_ids_are_random)
 {
   Server s;
@@ -350,6 +390,7 @@ int main()
   tcase_add_test(tc, test_refused_joins);
   tcase_add_test(tc, test_screen_share_gating);
   tcase_add_test(tc, test_revoke_end_and_vanish);
+  tcase_add_test(tc, test_recorder_is_visible_and_needs_the_claim);
   tcase_add_test(tc, test_room_ids_are_random);
   suite_add_tcase(s, tc);
   return run_suite(s);

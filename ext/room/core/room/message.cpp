@@ -28,7 +28,7 @@ constexpr bool kOptional = true;
 const MessageSpec kSpecs[] = {
   // client -> server
   { "join", { { "room", Type::String, kRequired }, { "token", Type::String, kRequired },
-              { "mode", Type::String, kRequired } } },
+              { "mode", Type::String, kRequired }, { "role", Type::String, kOptional } } },
   { "mls", { { "data", Type::String, kRequired } } },
   { "sdp", { { "kind", Type::String, kRequired }, { "sdp", Type::String, kRequired } } },
   { "candidate", { { "mline", Type::Number, kRequired }, { "candidate", Type::String, kRequired } } },
@@ -54,7 +54,8 @@ const MessageSpec kSpecs[] = {
   { "knock", { { "room", Type::String, kRequired }, { "identity", Type::String, kRequired } } },
   { "refused", { { "code", Type::String, kRequired }, { "reason", Type::String, kRequired } } },
   { "track-refused", { { "track", Type::String, kRequired }, { "reason", Type::String, kRequired } } },
-  { "participant", { { "identity", Type::String, kRequired }, { "event", Type::String, kRequired } } },
+  { "participant", { { "identity", Type::String, kRequired }, { "event", Type::String, kRequired },
+                     { "role", Type::String, kOptional } } },
   { "track", { { "identity", Type::String, kRequired }, { "track", Type::String, kRequired },
                { "ssrc", Type::Number, kRequired } } },
   { "removed", { { "reason", Type::String, kRequired } } },

@@ -188,7 +188,8 @@ std::vector<Action> RoomServer::on_message(ConnectionId from, const Message& m, 
     } else if (!may_publish(from, *track)) {
       room->refused_tracks++;
       out.push_back(send(from, Message("track-refused").set("track", track_name(*track)).set("reason",
-          *track == Track::Screen ? "screen sharing needs the share-screen permission or an admin's allowance"
+          p.recorder ? "a recorder publishes nothing"
+          : *track == Track::Screen ? "screen sharing needs the share-screen permission or an admin's allowance"
                                   : std::string("your token does not grant ") + permission_name(permission_for(*track)))));
     } else if (m.has("ssrc") && m.number("ssrc") <= UINT32_MAX) {
       // Receivers learn whose stream an SSRC is (they name their pads after
@@ -240,12 +241,23 @@ std::vector<Action> RoomServer::join(ConnectionId from, const Message& m, uint64
         + ", this client expects " + room_mode_name(*expected), &out);
     return out;
   }
+  const std::string role = m.has("role") ? m.str("role") : "participant";
+  if (role != "participant" && role != "recorder") {
+    refuse_and_close(from, "bad-role", "\"role\" must be participant or recorder", &out);
+    return out;
+  }
   const TokenVerdict verdict = verifier_.verify(m.str("token"), room.id, now);
   if (!verdict.accepted()) {
     refuse_and_close(from, token_refusal_name(verdict.refusal), verdict.reason, &out);
     return out;
   }
   const JoinClaims& c = verdict.claims;
+  if (role == "recorder" && !c.may(kRecord)) {
+    // Nobody records a meeting secretly: only a token with the record
+    // claim joins as a recorder, and everyone is told it is one.
+    refuse_and_close(from, "not-allowed", "recording needs a token with the record permission", &out);
+    return out;
+  }
   const bool is_admin = c.may(kAdmin);
   if (room.locked && !is_admin) {
     refuse_and_close(from, "locked", "the room is locked", &out);
@@ -262,6 +274,7 @@ std::vector<Action> RoomServer::join(ConnectionId from, const Message& m, uint64
   p.identity = c.identity;
   p.jti = c.jti;
   p.permissions = c.permissions;
+  p.recorder = role == "recorder";
   p.mls_client = room.next_client++;
   joined_[from] = room.id;
   if (room.waiting_room && !is_admin) {
@@ -297,9 +310,9 @@ std::vector<Action> RoomServer::admit(Room& room, Participant& p)
   for (const auto& [conn, other] : room.people) {
     if (!other.admitted || conn == p.connection)
       continue;
-    out.push_back(send(conn, Message("participant").set("identity", p.identity).set("event", "joined")));
+    out.push_back(send(conn, participant_event(p, "joined")));
     // The newcomer learns who is there and what they publish.
-    out.push_back(send(p.connection, Message("participant").set("identity", other.identity).set("event", "present")));
+    out.push_back(send(p.connection, participant_event(other, "present")));
     for (const auto& [track, ssrc] : other.tracks)
       out.push_back(send(p.connection, Message("track").set("identity", other.identity).set("track", track_name(track))
           .set("ssrc", ssrc)));
@@ -323,7 +336,7 @@ std::vector<Action> RoomServer::remove(Room& room, ConnectionId c, const std::st
     return out;
   for (const auto& [conn, other] : room.people)
     if (other.admitted)
-      out.push_back(send(conn, Message("participant").set("identity", p.identity).set("event", why)));
+      out.push_back(send(conn, participant_event(p, why)));
   if (room.mode != RoomMode::EndToEnd)
     return out;
   const bool anyone_left = std::any_of(room.people.begin(), room.people.end(),
@@ -562,10 +575,19 @@ bool RoomServer::waiting(ConnectionId c) const
   return p && !p->admitted;
 }
 
+Message RoomServer::participant_event(const Participant& p, const std::string& event)
+{
+  Message m("participant");
+  m.set("identity", p.identity).set("event", event);
+  if (p.recorder)
+    m.set("role", "recorder");
+  return m;
+}
+
 bool RoomServer::may_publish(ConnectionId c, Track t) const
 {
   const Participant* p = participant(c);
-  if (!p || !p->admitted)
+  if (!p || !p->admitted || p->recorder)
     return false;
   if (t == Track::Screen && p->screen_allowed)
     return true;
@@ -590,7 +612,8 @@ std::string RoomServer::status_text() const
         + (room.waiting_room ? ", waiting room" : "") + ", refused tracks " + std::to_string(room.refused_tracks)
         + "\n";
     for (const auto& [conn, p] : room.people)
-      out += "  " + p.identity + (p.admitted ? " admitted" : " waiting") + " [" + permission_list(p.permissions)
+      out += "  " + p.identity + (p.recorder ? " (recorder)" : "") + (p.admitted ? " admitted" : " waiting") + " ["
+          + permission_list(p.permissions)
           + (p.screen_allowed ? "; screen allowed by an admin" : "") + "]\n";
   }
   return out.empty() ? "no rooms\n" : out;

@@ -9,7 +9,9 @@
 // A room is `e2ee` (SFrame keys from the room's MLS group; the server
 // forwards ciphertext and runs the delivery service) or `hop-by-hop` (SRTP
 // only; no MLS), fixed when it is created. A participant:
-//   connects -> sends "join" (room, token, the mode it expects)
+//   connects -> sends "join" (room, token, the mode it expects, and role
+//      "recorder" for a recorder, which needs the token's "record" claim,
+//      publishes nothing and is announced to everyone as a recorder)
 //   -> refused and closed, or waiting (waiting room) until an admin admits
 //      or denies it, or admitted: "joined", its media starts, and in an e2ee
 //      room its MLS messages go through the delivery service.
@@ -88,6 +90,7 @@ private:
     unsigned permissions = 0;
     bool admitted = false;
     bool screen_allowed = false;  // by an admin, during the meeting
+    bool recorder = false;        // joined with role "recorder"
     std::vector<std::pair<Track, uint64_t>> tracks;  // published, with their SSRCs
     mls::DeliveryService::Client mls_client = 0;
   };
@@ -116,6 +119,7 @@ private:
   Room* room_of(ConnectionId c);
   const Room* room_of(ConnectionId c) const;
   const Participant* participant(ConnectionId c) const;
+  static Message participant_event(const Participant& p, const std::string& event);
 
   TokenVerifier verifier_;
   std::map<std::string, Room> rooms_;
