@@ -28,7 +28,9 @@
  * fingerprint) or never completes (`handshake-timeout`) is an error message;
  * a peer that goes silent (`peer-timeout`, or ICE consent freshness, RFC
  * 7675) is a warning message and the transport stops: the application may
- * remove it without stopping the rest of its pipeline.
+ * remove it without stopping the rest of its pipeline. A transport with
+ * nothing to send (a viewer) sends an empty RTCP receiver report every
+ * second, so its peer never takes it for gone.
  *
  * ## Example launch line
  * Needs an application to carry the SDP; `examples/hop-by-hop` is one:
@@ -77,6 +79,10 @@ namespace {
 constexpr guint kDefaultHandshakeTimeoutMs = 10000;
 constexpr guint kDefaultPeerTimeoutMs = 10000;
 constexpr guint kTickMs = 50;
+/* A peer with nothing to send (a viewer, or a camera alone in its room)
+ * still sends an empty RTCP receiver report this often, so the other
+ * side's peer-timeout only fires for a peer that is really gone. */
+constexpr uint64_t kKeepaliveUs = 1000000;
 /* RFC 8827: AEAD GCM first; AES-CM for peers that know nothing else. */
 constexpr char kDefaultProfiles[] = "aead-aes-256-gcm,aead-aes-128-gcm,aes-128-cm-sha1-80";           /* DTLS retransmissions and the silence check */
 constexpr size_t kMaxPacket = 65535;
@@ -119,6 +125,8 @@ struct Private {
 
   GstPeerTransportState state = GST_PEER_TRANSPORT_NEW;
   uint64_t last_received_us = 0;
+  uint64_t last_sent_us = 0;      /* SRTP or SRTCP, for the keepalive */
+  guint32 keepalive_ssrc = 0;     /* the sender SSRC of our keepalive reports */
   /* When ICE first found the path: the handshake must complete within
    * handshake-timeout of it, whichever role waits (a DTLS server that never
    * hears a ClientHello has no timer of its own). */
@@ -235,7 +243,7 @@ send_datagrams (GstPeerTransport * self, NiceAgent * agent, guint stream_id, std
 {
   for (auto &d : out) {
     if (nice_agent_send (agent, stream_id, 1, static_cast<guint> (d.size ()), reinterpret_cast<const gchar *> (d.data ())) < 0)
-      GST_DEBUG_OBJECT (self, "ICE did not take a %zu-byte DTLS datagram (no path yet)", d.size ());
+      GST_DEBUG_OBJECT (self, "ICE did not take a %zu-byte datagram (no path yet)", d.size ());
   }
   out.clear ();
 }
@@ -562,6 +570,21 @@ on_tick (gpointer user_data)
       o.state_changed = set_state_locked (self, GST_PEER_TRANSPORT_FAILED);
       p->link.reset ();
     }
+    if (p->state == GST_PEER_TRANSPORT_CONNECTED && p->link && now >= p->last_sent_us + kKeepaliveUs) {
+      /* RTCP RR (RFC 3550 6.4.2) with no report blocks: V=2, RC=0, PT=201,
+       * length 1 (two 32-bit words), our SSRC. */
+      transport::Datagram rr (8 + transport::SrtpSession::kMaxTrailer);
+      const guint32 ssrc = p->keepalive_ssrc;
+      const uint8_t header[8] = { 0x80, 201, 0, 1, uint8_t (ssrc >> 24), uint8_t (ssrc >> 16), uint8_t (ssrc >> 8),
+          uint8_t (ssrc) };
+      memcpy (rr.data (), header, sizeof header);
+      size_t size = sizeof header;
+      if (p->link->protect (rr.data (), &size, rr.size ())) {
+        rr.resize (size);
+        out.push_back (std::move (rr));
+      }
+      p->last_sent_us = now;
+    }
     if (p->state == GST_PEER_TRANSPORT_CONNECTED && p->peer_timeout_ms > 0 &&
         now > p->last_received_us + static_cast<uint64_t> (p->peer_timeout_ms) * 1000) {
       o.warning = "nothing received from the peer for " + std::to_string (p->peer_timeout_ms) + " ms";
@@ -617,6 +640,7 @@ sink_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
       if (p->link->protect (data, &size, capacity) && p->agent) {
         agent = NICE_AGENT (g_object_ref (p->agent));
         stream_id = p->stream_id;
+        p->last_sent_us = now_us ();
       }
     } else {
       p->unsent_without_keys++;  /* never in clear: no keys, no sending */
@@ -1342,6 +1366,7 @@ static void
 gst_peer_transport_init (GstPeerTransport * self)
 {
   self->priv = new Private ();
+  self->priv->keepalive_ssrc = g_random_int ();
   self->rtcp_src = gst_pad_new_from_static_template (&rtcp_src_template, "rtcp_src");
   gst_pad_use_fixed_caps (self->rtcp_src);
   gst_pad_set_iterate_internal_links_function (self->rtcp_src, no_internal_links);
@@ -1397,7 +1422,8 @@ gst_peer_transport_class_init (GstPeerTransportClass * klass)
   g_object_class_install_property (gobject_class, PROP_PEER_TIMEOUT,
       g_param_spec_uint ("peer-timeout", "Peer timeout",
           "Milliseconds without one authenticated packet from a connected peer before it counts as lost "
-          "(a warning, and the transport stops); 0: only ICE consent freshness (about 30 s) decides",
+          "(a warning, and the transport stops; a peer with nothing to send still sends an empty RTCP receiver report "
+          "every second); 0: only ICE consent freshness (about 30 s) decides",
           0, 600000, kDefaultPeerTimeoutMs, rw));
   g_object_class_install_property (gobject_class, PROP_SRTP_PROFILES,
       g_param_spec_string ("srtp-profiles", "SRTP profiles",

@@ -15,6 +15,7 @@
 
 #include "gstroomsrc.h"
 #include "room-element.h"
+#include "room-receiver.h"
 
 #include <map>
 #include <memory>
@@ -24,30 +25,14 @@ GST_DEBUG_CATEGORY_STATIC (room_src_debug);
 
 namespace r = gste2ee::room;
 
-namespace {
-
-struct Track {
-  std::string identity;
-  std::string kind;  // audio, video, screen
-};
-
-struct Pending {
-  GstPad *pad;   // rtpssrcdemux's src pad, blocked until we know whose it is
-  gulong probe;
-};
-
-} // namespace
-
 struct _GstRoomSrc {
   GstBin parent;
   r::RoomElementSettings settings;
   GstElement *transport;
   std::unique_ptr<r::RoomSession> session;
+  std::unique_ptr<r::RoomReceiver> receiver;
   std::mutex lock;
-  std::map<guint32, Track> tracks;      // announced by the server
-  std::map<guint32, Pending> pending;   // streams that arrived before their announcement
-  std::vector<GstPad *> dummy_pads;     // the transport's sink pads that describe what we receive
-  std::vector<GstElement *> made;       // demuxers and decode chains made while playing
+  std::vector<GstElement *> made;       // decode chains made while playing
   std::vector<GstPad *> exposed;        // their ghost pads
 };
 
@@ -82,7 +67,7 @@ pad_safe (const std::string & identity)
 
 /* Decrypt (e2ee) and decode one participant's stream, exposed as a pad. */
 static void
-expose (GstRoomSrc * self, GstPad * demux_pad, const Track & track)
+expose (GstRoomSrc * self, GstPad * demux_pad, const r::ReceivedStream & track)
 {
   const bool e2ee = self->settings.session ().mode == r::RoomMode::EndToEnd;
   const bool audio = track.kind == "audio";
@@ -128,105 +113,19 @@ expose (GstRoomSrc * self, GstPad * demux_pad, const Track & track)
   gst_element_add_pad (GST_ELEMENT (self), ghost);
 }
 
-/* Buffers of a stream nobody announced yet are dropped, not held: holding
- * would stall every stream of its payload type. Once exposed, the decoder
- * asks for a key frame. */
-static GstPadProbeReturn
-drop_until_announced (GstPad *, GstPadProbeInfo *, gpointer)
-{
-  return GST_PAD_PROBE_DROP;
-}
-
-static void
-on_ssrc_pad (GstElement *, GstPad * pad, gpointer data)
-{
-  GstRoomSrc *self = GST_ROOM_SRC (data);
-  guint32 ssrc = 0;
-  if (sscanf (GST_PAD_NAME (pad), "src_%u", &ssrc) != 1)
-    return;
-  std::unique_lock < std::mutex > g (self->lock);
-  const auto it = self->tracks.find (ssrc);
-  if (it != self->tracks.end ()) {
-    const Track t = it->second;
-    g.unlock ();
-    expose (self, pad, t);
-    return;
-  }
-  /* Whose stream this is comes over signalling; until then it is dropped. */
-  const gulong probe = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, drop_until_announced, nullptr, nullptr);
-  self->pending[ssrc] = { GST_PAD (gst_object_ref (pad)), probe };
-}
-
-/* Each payload type the transport receives is split per SSRC. */
-static void
-on_transport_pad (GstElement *, GstPad * pad, gpointer data)
-{
-  GstRoomSrc *self = GST_ROOM_SRC (data);
-  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC || !g_str_has_prefix (GST_PAD_NAME (pad), "src_"))
-    return;
-  GstElement *demux = gst_element_factory_make ("rtpssrcdemux", nullptr);
-  g_signal_connect (demux, "pad-added", G_CALLBACK (on_ssrc_pad), self);
-  gst_bin_add (GST_BIN (self), demux);
-  remember (self, demux);
-  gst_element_sync_state_with_parent (demux);
-  GstPad *sink = gst_element_get_static_pad (demux, "sink");
-  gst_pad_link (pad, sink);
-  gst_object_unref (sink);
-}
-
-static void
-on_message (GstRoomSrc * self, const r::Message & m)
-{
-  if (m.type () != "track")
-    return;
-  const guint32 ssrc = static_cast < guint32 > (m.number ("ssrc"));
-  std::unique_lock < std::mutex > g (self->lock);
-  self->tracks[ssrc] = { m.str ("identity"), m.str ("track") };
-  const auto it = self->pending.find (ssrc);
-  if (it == self->pending.end ())
-    return;
-  const Pending p = it->second;
-  const Track t = self->tracks[ssrc];
-  self->pending.erase (it);
-  g.unlock ();
-  expose (self, p.pad, t);
-  gst_pad_remove_probe (p.pad, p.probe);  /* linked now: its buffers may flow */
-  gst_object_unref (p.pad);
-}
-
-/* A receiver publishes nothing, yet its offer must describe what it
- * receives: one sink pad per kind with caps and no data. */
-static void
-describe_reception (GstRoomSrc * self)
-{
-  const bool e2ee = self->settings.session ().mode == r::RoomMode::EndToEnd;
-  const std::string sframe = e2ee ? ", a-sframe=(string)\"\"" : "";
-  const std::string caps[] = {
-    "application/x-rtp, media=(string)video, payload=(int)96, clock-rate=(int)90000, encoding-name=(string)VP8"
-        + sframe,
-    "application/x-rtp, media=(string)audio, payload=(int)111, clock-rate=(int)48000, encoding-name=(string)OPUS"
-        + sframe,
-  };
-  for (const auto & c : caps) {
-    GstPad *pad = gst_element_request_pad_simple (self->transport, "sink_%u");
-    gst_pad_send_event (pad, gst_event_new_stream_start ("roomsrc-reception"));
-    GstCaps *gc = gst_caps_from_string (c.c_str ());
-    gst_pad_send_event (pad, gst_event_new_caps (gc));
-    gst_caps_unref (gc);
-    self->dummy_pads.push_back (pad);
-  }
-}
-
 static GstStateChangeReturn
 gst_room_src_change_state (GstElement * element, GstStateChange transition)
 {
   GstRoomSrc *self = GST_ROOM_SRC (element);
   if (r::room_element_before_change (element, self->transport, self->settings, transition, &self->session,
-          [self] (const r::Message & m) { on_message (self, m); }, nullptr) == GST_STATE_CHANGE_FAILURE)
+          [self] (const r::Message & m) {
+            if (m.type () == "track")
+              self->receiver->on_track (m);
+          }, nullptr) == GST_STATE_CHANGE_FAILURE)
     return GST_STATE_CHANGE_FAILURE;
   GstStateChangeReturn ret = GST_ELEMENT_CLASS (gst_room_src_parent_class)->change_state (element, transition);
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && ret != GST_STATE_CHANGE_FAILURE) {
-    describe_reception (self);
+    self->receiver->describe_reception (self->settings.session ().mode);
     ret = GST_STATE_CHANGE_NO_PREROLL;
   }
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
@@ -238,15 +137,7 @@ gst_room_src_change_state (GstElement * element, GstStateChange transition)
     }
     self->exposed.clear ();
     r::take_out_all (GST_BIN (self), &self->made);
-    for (auto & [ssrc, p] : self->pending)
-      gst_object_unref (p.pad);
-    self->pending.clear ();
-    self->tracks.clear ();
-    for (GstPad * pad : self->dummy_pads) {
-      gst_element_release_request_pad (self->transport, pad);
-      gst_object_unref (pad);
-    }
-    self->dummy_pads.clear ();
+    self->receiver->stop ();
   }
   return ret;
 }
@@ -270,11 +161,9 @@ gst_room_src_finalize (GObject * object)
 {
   GstRoomSrc *self = GST_ROOM_SRC (object);
   self->session.reset ();
-  self->dummy_pads.~vector ();
+  self->receiver.~unique_ptr ();
   self->made.~vector ();
   self->exposed.~vector ();
-  self->pending.~map ();
-  self->tracks.~map ();
   self->lock.~mutex ();
   self->session.~unique_ptr ();
   self->settings.~RoomElementSettings ();
@@ -287,16 +176,13 @@ gst_room_src_init (GstRoomSrc * self)
   new (&self->settings) r::RoomElementSettings ();
   new (&self->session) std::unique_ptr < r::RoomSession > ();
   new (&self->lock) std::mutex ();
-  new (&self->tracks) std::map < guint32, Track > ();
-  new (&self->pending) std::map < guint32, Pending > ();
-  new (&self->dummy_pads) std::vector < GstPad * >();
   new (&self->made) std::vector < GstElement * >();
   new (&self->exposed) std::vector < GstPad * >();
   self->transport = gst_element_factory_make ("peertransport", "transport");
-  if (self->transport) {
-    g_signal_connect (self->transport, "pad-added", G_CALLBACK (on_transport_pad), self);
+  if (self->transport)
     gst_bin_add (GST_BIN (self), self->transport);
-  }
+  new (&self->receiver) std::unique_ptr < r::RoomReceiver > (new r::RoomReceiver (GST_BIN (self), self->transport,
+          [self] (GstPad * rtp, const r::ReceivedStream & s) { expose (self, rtp, s); }));
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
 }
 

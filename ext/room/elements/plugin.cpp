@@ -3,6 +3,7 @@
 #include "config.h"
 #endif
 
+#include "gstroomrecorder.h"
 #include "gstroomsink.h"
 #include "gstroomsrc.h"
 
@@ -11,9 +12,10 @@ plugin_init (GstPlugin * plugin)
 {
   gboolean ok = GST_ELEMENT_REGISTER (roomsink, plugin);
   ok &= GST_ELEMENT_REGISTER (roomsrc, plugin);
+  ok &= GST_ELEMENT_REGISTER (roomrecorder, plugin);
   return ok;
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, room,
-    "Appliance elements of a gst-e2ee room: publish (roomsink) and receive (roomsrc) with one launch line",
+    "Appliance elements of a gst-e2ee room: publish (roomsink), receive (roomsrc) and record (roomrecorder) with one launch line",
     plugin_init, VERSION, GST_LICENSE, GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)

@@ -67,8 +67,11 @@ bool RoomSession::start(int timeout_ms, std::string* error)
   }
   if (!client_.connect(host, port, settings_.ca_file, timeout_ms, error))
     return false;
-  if (!client_.send(Message("join").set("room", settings_.room).set("token", settings_.token)
-              .set("mode", room_mode_name(settings_.mode)), error))
+  Message join("join");
+  join.set("room", settings_.room).set("token", settings_.token).set("mode", room_mode_name(settings_.mode));
+  if (settings_.recorder)
+    join.set("role", "recorder");
+  if (!client_.send(join, error))
     return false;
   const gint64 until = g_get_monotonic_time() + gint64(timeout_ms) * 1000;
   for (;;) {
@@ -213,6 +216,19 @@ void RoomSession::stop()
   }
 }
 
+// Who comes and goes, for the application (its member list); a recorder is
+// always named as one, so nobody is recorded without being told.
+void RoomSession::post_participant(const Message& m)
+{
+  const std::string role = m.has("role") ? m.str("role") : "participant";
+  GstStructure* s = gst_structure_new("room-participant", "identity", G_TYPE_STRING, m.str("identity").c_str(),
+      "event", G_TYPE_STRING, m.str("event").c_str(), "role", G_TYPE_STRING, role.c_str(), nullptr);
+  gst_element_post_message(bin_, gst_message_new_element(GST_OBJECT(bin_), s));
+  if (role == "recorder" && (m.str("event") == "joined" || m.str("event") == "present"))
+    GST_ELEMENT_INFO(bin_, RESOURCE, BUSY, ("the room is being recorded by %s", m.str("identity").c_str()),
+        (nullptr));
+}
+
 void RoomSession::run()
 {
   while (running_) {
@@ -285,8 +301,11 @@ void RoomSession::handle(const Message& m)
     post_error(t == "room-ended" ? "the room ended" : "removed from the room: " + m.str("reason"));
   } else if (t == "refused" && m.str("code") != "waiting") {
     post_error("the room server refused (" + m.str("code") + "): " + m.str("reason"));
-  } else if (on_message_) {
-    on_message_(m);
+  } else {
+    if (t == "participant")
+      post_participant(m);
+    if (on_message_)
+      on_message_(m);
   }
 }
 

@@ -32,6 +32,7 @@ public:
     std::string room;
     std::string token;
     RoomMode mode = RoomMode::EndToEnd;
+    bool recorder = false;  // join with role "recorder" (the token needs "record")
   };
   // Server messages the element handles itself ("track", "participant").
   using OnMessage = std::function<void(const Message&)>;
@@ -64,6 +65,7 @@ private:
   void run();
   void handle(const Message& m);
   void post_error(const std::string& text);
+  void post_participant(const Message& m);
 
   GstElement* bin_;
   GstElement* transport_;

@@ -96,6 +96,7 @@ RoomSession::Settings RoomElementSettings::session() const
   s.room = room_;
   s.token = token_;
   s.mode = mode_;
+  s.recorder = recorder_;
   return s;
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-// The properties roomsink and roomsrc share: which server (and the
+// The properties roomsink, roomsrc and roomrecorder share: which server (and the
 // certificate to trust), which room, the join token, and the room mode the
 // element expects (joining a room of the other mode fails, never
 // downgrades).
@@ -29,6 +29,8 @@ public:
   RoomSession::Settings session() const;
   // The transport's ICE settings (local-address, stun-server), before it starts.
   void configure_transport(GstElement* transport) const;
+  // roomrecorder joins as a recorder.
+  void set_recorder(bool recorder) { recorder_ = recorder; }
 
 private:
   mutable std::mutex lock_;
@@ -39,6 +41,7 @@ private:
   RoomMode mode_ = RoomMode::EndToEnd;
   std::string local_address_;
   std::string stun_server_;
+  bool recorder_ = false;
 };
 
 } // namespace gste2ee::room

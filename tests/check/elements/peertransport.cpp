@@ -41,16 +41,18 @@ struct Side {
   GstElement* transport = nullptr;
   std::atomic<int> video{ 0 }, audio{ 0 };
 
-  explicit Side(int ssrc_base, const char* extra_props = "")
+  // `quiet`: the streams are described (caps) but send nothing.
+  explicit Side(int ssrc_base, const char* extra_props = "", bool quiet = false)
   {
+    const char* gate = quiet ? "valve drop=true drop-mode=forward-sticky-events ! " : "";
     gchar* desc = g_strdup_printf(
       "peertransport name=t local-address=127.0.0.1 %s "
       "videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=30/1 ! "
-      "vp8enc deadline=1 keyframe-max-dist=15 ! rtpvp8pay pt=96 ssrc=%d ! t. "
-      "audiotestsrc is-live=true ! opusenc ! rtpopuspay pt=111 ssrc=%d ! t. "
+      "vp8enc deadline=1 keyframe-max-dist=15 ! rtpvp8pay pt=96 ssrc=%d ! %st. "
+      "audiotestsrc is-live=true ! opusenc ! rtpopuspay pt=111 ssrc=%d ! %st. "
       "t.src_96 ! rtpjitterbuffer latency=50 ! rtpvp8depay ! vp8dec ! fakesink name=v sync=false async=false "
       "t.src_111 ! rtpjitterbuffer latency=50 ! rtpopusdepay ! opusdec ! fakesink name=a sync=false async=false",
-      extra_props, ssrc_base, ssrc_base + 1);
+      extra_props, ssrc_base, gate, ssrc_base + 1, gate);
     GError* err = nullptr;
     pipeline = gst_parse_launch(desc, &err);
     g_free(desc);
@@ -226,6 +228,25 @@ GST_START_TEST(test_vanished_peer_is_noticed_and_sending_stops)
   g_usleep(300000);
   ck_assert_uint_eq(stat(a.transport, "rtp-sent"), sent);
   fail_unless(stat(a.transport, "unsent-without-keys") > 0);
+}
+GST_END_TEST;
+
+// Two peers with nothing to send (a viewer, a camera alone in its room) stay
+// connected well past their peer timeout: each sends an empty RTCP receiver
+// report every second.
+GST_START_TEST(test_quiet_peers_stay_connected)
+{
+  Side a(1000, "peer-timeout=1500", true), b(2000, "peer-timeout=1500", true);
+  PeerSignalling sig(a.transport, b.transport);
+  connect_pair(a, b, sig);
+  g_usleep(4 * G_USEC_PER_SEC);
+  for (Side* s : { &a, &b }) {
+    fail_unless(wait_for_state(s->transport, "connected", 1), "a quiet peer was taken for gone");
+    ck_assert_uint_eq(stat(s->transport, "rtp-sent"), 0);
+    fail_unless(stat(s->transport, "rtcp-sent") >= 3);
+    fail_unless(stat(s->transport, "rtcp-received") >= 3);
+  }
+  ck_assert_int_eq(a.video + b.video + a.audio + b.audio, 0);
 }
 GST_END_TEST;
 
@@ -599,6 +620,7 @@ static Suite* peertransport_suite()
   tcase_add_test(tc, test_ours_agree_on_gcm_and_carry_media_both_ways);
   tcase_add_test(tc, test_wrong_fingerprint_fails_the_handshake);
   tcase_add_test(tc, test_vanished_peer_is_noticed_and_sending_stops);
+  tcase_add_test(tc, test_quiet_peers_stay_connected);
   tcase_add_test(tc, test_unusable_descriptions_and_candidates_are_refused);
   tcase_add_test(tc, test_garbage_on_the_socket_is_dropped);
   tcase_add_test(tc, test_ice_restart_keeps_media_on_the_same_keys);

@@ -24,6 +24,9 @@ struct Pipeline {
   std::mutex lock;
   std::string error;
   std::vector<std::string> left;
+  std::vector<std::string> recorders;
+  std::vector<std::string> files_closed;
+  bool eos = false;
   gint64 first_decoded_us = 0, last_decoded_us = 0;
 
   Pipeline() = default;
@@ -41,6 +44,16 @@ struct Pipeline {
     std::lock_guard<std::mutex> g(lock);
     return std::find(left.begin(), left.end(), identity) != left.end();
   }
+  bool saw_recorder(const std::string& identity)
+  {
+    std::lock_guard<std::mutex> g(lock);
+    return std::find(recorders.begin(), recorders.end(), identity) != recorders.end();
+  }
+  bool saw_file_closed(const std::string& path)
+  {
+    std::lock_guard<std::mutex> g(lock);
+    return std::find(files_closed.begin(), files_closed.end(), path) != files_closed.end();
+  }
   std::string first_error()
   {
     std::lock_guard<std::mutex> g(lock);
@@ -57,11 +70,20 @@ inline GstBusSyncReply on_bus(GstBus*, GstMessage* msg, gpointer data)
     gst_message_parse_error(msg, &err, nullptr);
     p->error = err ? err->message : "?";
     g_clear_error(&err);
-  } else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ELEMENT
-      && gst_structure_has_name(gst_message_get_structure(msg), "mlskeyer-epoch")) {
-    const GValue* left = gst_structure_get_value(gst_message_get_structure(msg), "left");
-    for (guint i = 0; left && i < gst_value_array_get_size(left); i++)
-      p->left.push_back(g_value_get_string(gst_value_array_get_value(left, i)));
+  } else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS) {
+    p->eos = true;
+  } else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ELEMENT) {
+    const GstStructure* s = gst_message_get_structure(msg);
+    if (gst_structure_has_name(s, "mlskeyer-epoch")) {
+      const GValue* left = gst_structure_get_value(s, "left");
+      for (guint i = 0; left && i < gst_value_array_get_size(left); i++)
+        p->left.push_back(g_value_get_string(gst_value_array_get_value(left, i)));
+    } else if (gst_structure_has_name(s, "room-participant")
+        && g_strcmp0(gst_structure_get_string(s, "role"), "recorder") == 0) {
+      p->recorders.push_back(gst_structure_get_string(s, "identity"));
+    } else if (gst_structure_has_name(s, "splitmuxsink-fragment-closed")) {
+      p->files_closed.push_back(gst_structure_get_string(s, "location"));
+    }
   }
   return GST_BUS_PASS;
 }
@@ -83,6 +105,12 @@ inline bool launch(Pipeline& p, const std::string& desc)
   GError* err = nullptr;
   p.pipeline = gst_parse_launch(desc.c_str(), &err);
   ck_assert_msg(p.pipeline != nullptr, "%s", err ? err->message : "?");
+  if (!GST_IS_PIPELINE(p.pipeline)) {
+    // A line of one element: in a pipeline, as gst-launch-1.0 puts it.
+    GstElement* pipeline = gst_pipeline_new(nullptr);
+    gst_bin_add(GST_BIN(pipeline), p.pipeline);
+    p.pipeline = pipeline;
+  }
   GstBus* bus = gst_element_get_bus(p.pipeline);
   gst_bus_set_sync_handler(bus, on_bus, &p, nullptr);
   gst_object_unref(bus);

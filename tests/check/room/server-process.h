@@ -160,11 +160,13 @@ inline r::Message receive(r::SignallingClient& c)
   }
 }
 
-// The properties of a roomsink / roomsrc joining the server's room.
-inline std::string element_properties(const std::string& token, const char* mode = "e2ee")
+// The properties of a room element joining the server's room (or `room`).
+inline std::string element_properties(const std::string& token, const char* mode = "e2ee",
+    const std::string& room = "")
 {
   return std::string(" server=127.0.0.1:") + std::to_string(g_server->port) + " ca-file=" + g_server->path("cert.pem")
-      + " room=" + g_server->room + " token=" + token + " mode=" + mode + " local-address=127.0.0.1";
+      + " room=" + (room.empty() ? g_server->room : room) + " token=" + token + " mode=" + mode
+      + " local-address=127.0.0.1";
 }
 
 // The next message of `type`, skipping others (announcements of who is

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// roomrecorder against the server, on loopback, as launch lines, in a
+// hop-by-hop room: a camera + microphone appliance (roomsink) and a
+// recorder. The camera is told a recorder is there. When the camera leaves,
+// its file is finished; a second camera joins, and when the recorder gets
+// EOS (gst-launch-1.0 -e) its file is finished too. Both files play back:
+// decoded here, video and audio, aligned, with a duration (which only a
+// finished file has). A token without the record permission records
+// nothing.
+#include "launched.h"
+#include "server-process.h"
+#include "run-suite.h"
+
+#include <gst/gst.h>
+
+#include <glib/gstdio.h>
+
+#include <cmath>
+
+using namespace server_process;
+
+namespace {
+
+using launched::Pipeline;
+using launched::launch;
+using launched::wait_for;
+
+std::string camera(const std::string& room, const std::string& identity)
+{
+  return "roomsink name=s"
+      + element_properties(g_server->token(room, identity, r::kPublishVideo | r::kPublishAudio), "hop-by-hop", room)
+      + " videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=30/1 ! s.video_0"
+        " audiotestsrc is-live=true wave=ticks ! s.audio_0";
+}
+
+std::string recorder(const std::string& room, const std::string& dir, unsigned perms)
+{
+  return "roomrecorder location=" + dir
+      + element_properties(g_server->token(room, "recorder", perms), "hop-by-hop", room);
+}
+
+struct Played {
+  int video_frames = 0, audio_buffers = 0;
+  GstClockTime first_video = GST_CLOCK_TIME_NONE, last_video = 0, first_audio = GST_CLOCK_TIME_NONE, last_audio = 0;
+  gint64 duration = -1;
+  std::string error;
+};
+
+void count(GstElement* sink, GstBuffer* buf, GstPad*, gpointer data)
+{
+  auto* p = static_cast<Played*>(data);
+  const bool video = g_str_has_prefix(GST_OBJECT_NAME(sink), "v");
+  const GstClockTime t = GST_BUFFER_PTS(buf);
+  (video ? p->video_frames : p->audio_buffers)++;
+  GstClockTime& first = video ? p->first_video : p->first_audio;
+  GstClockTime& last = video ? p->last_video : p->last_audio;
+  if (GST_CLOCK_TIME_IS_VALID(t)) {
+    if (!GST_CLOCK_TIME_IS_VALID(first))
+      first = t;
+    last = std::max(last, t);
+  }
+}
+
+// Decodes a recorded file to the end.
+Played play(const std::string& path)
+{
+  Played p;
+  const std::string desc = "filesrc location=" + path + " ! matroskademux name=d"
+      " d.video_0 ! queue ! vp8dec ! fakesink name=v sync=false signal-handoffs=true"
+      " d.audio_0 ! queue ! opusdec ! fakesink name=a sync=false signal-handoffs=true";
+  GError* err = nullptr;
+  GstElement* pipeline = gst_parse_launch(desc.c_str(), &err);
+  ck_assert_msg(pipeline, "%s", err ? err->message : "?");
+  for (const char* name : { "v", "a" }) {
+    GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), name);
+    g_signal_connect(sink, "handoff", G_CALLBACK(count), &p);
+    gst_object_unref(sink);
+  }
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  GstBus* bus = gst_element_get_bus(pipeline);
+  GstMessage* msg = gst_bus_timed_pop_filtered(bus, 30 * GST_SECOND,
+      static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  if (!msg) {
+    p.error = "no EOS within 30 s";
+  } else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+    GError* e = nullptr;
+    gst_message_parse_error(msg, &e, nullptr);
+    p.error = e->message;
+    g_clear_error(&e);
+  }
+  if (msg)
+    gst_message_unref(msg);
+  gst_element_query_duration(pipeline, GST_FORMAT_TIME, &p.duration);
+  gst_object_unref(bus);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(pipeline);
+  return p;
+}
+
+// A finished recording of a few seconds of 30 fps video and audio, the two
+// starting and ending together.
+void check_recording(const std::string& path)
+{
+  const Played p = play(path);
+  const double s = 1e-9;
+  g_print("%s: %d video frames (%.2f-%.2f s), %d audio buffers (%.2f-%.2f s), duration %.2f s\n", path.c_str(),
+      p.video_frames, p.first_video * s, p.last_video * s, p.audio_buffers, p.first_audio * s, p.last_audio * s,
+      p.duration * s);
+  ck_assert_msg(p.error.empty(), "%s: %s", path.c_str(), p.error.c_str());
+  ck_assert_int_ge(p.video_frames, 30);
+  ck_assert_int_ge(p.audio_buffers, 50);  // 20 ms Opus frames: at least a second
+  ck_assert_msg(p.duration > 0, "%s has no duration: not finished", path.c_str());
+  ck_assert_msg(std::fabs(double(p.first_video) - double(p.first_audio)) * s < 0.5
+          && std::fabs(double(p.last_video) - double(p.last_audio)) * s < 0.5,
+      "audio and video are not aligned");
+}
+
+std::string temp_dir()
+{
+  gchar* d = g_dir_make_tmp("room-recorder-XXXXXX", nullptr);
+  std::string out = d;
+  g_free(d);
+  return out;
+}
+
+void remove_dir(const std::string& dir)
+{
+  GDir* d = g_dir_open(dir.c_str(), 0, nullptr);
+  while (const gchar* name = d ? g_dir_read_name(d) : nullptr) {
+    gchar* path = g_build_filename(dir.c_str(), name, nullptr);
+    g_unlink(path);
+    g_free(path);
+  }
+  if (d)
+    g_dir_close(d);
+  g_rmdir(dir.c_str());
+}
+
+goffset file_size(const std::string& path)
+{
+  GStatBuf st;
+  return g_stat(path.c_str(), &st) == 0 ? st.st_size : 0;
+}
+
+std::string create_room(const char* mode)
+{
+  std::string out;
+  ck_assert_int_eq(g_server->admin({ "create", mode }, &out), 0);
+  while (!out.empty() && g_ascii_isspace(out.back()))
+    out.pop_back();
+  return out;
+}
+
+} // namespace
+
+START_TEST(test_hop_by_hop_recording)
+{
+  const std::string room = create_room("hop-by-hop");
+  const std::string dir = temp_dir();
+  const std::string cam1_file = dir + "/cam-1.webm", cam2_file = dir + "/cam-2.webm";
+  {
+    Pipeline cam1, cam2, rec;
+    ck_assert(launch(cam1, camera(room, "cam-1")));
+    ck_assert(launch(rec, recorder(room, dir, r::kRecord)));
+    // The camera is told: nobody is recorded unknowingly.
+    ck_assert(wait_for([&] { return cam1.saw_recorder("recorder"); }, 10));
+    // A few seconds of cam-1, then it leaves: its file is finished.
+    ck_assert_msg(wait_for([&] { return file_size(cam1_file) > 30000; }, 30), "%s: %lld bytes (errors '%s' '%s')",
+        cam1_file.c_str(), static_cast<long long>(file_size(cam1_file)), cam1.first_error().c_str(),
+        rec.first_error().c_str());
+    gst_element_set_state(cam1.pipeline, GST_STATE_NULL);
+    ck_assert_msg(wait_for([&] { return rec.saw_file_closed(cam1_file); }, 10), "cam-1's file was not finished");
+    // cam-2 comes; the recorder gets EOS (gst-launch-1.0 -e): cam-2's file
+    // is finished before the recorder's EOS.
+    ck_assert(launch(cam2, camera(room, "cam-2")));
+    ck_assert(wait_for([&] { return file_size(cam2_file) > 30000; }, 30));
+    gst_element_send_event(rec.pipeline, gst_event_new_eos());
+    ck_assert(wait_for([&] { return rec.eos; }, 15));
+    ck_assert(rec.saw_file_closed(cam2_file));
+    ck_assert_msg(rec.first_error().empty(), "%s", rec.first_error().c_str());
+  }
+  check_recording(cam1_file);
+  check_recording(cam2_file);
+  remove_dir(dir);
+}
+END_TEST
+
+START_TEST(test_recording_needs_the_permission)
+{
+  const std::string room = create_room("hop-by-hop");
+  const std::string dir = temp_dir();
+  Pipeline rec;
+  ck_assert(!launch(rec, recorder(room, dir, r::kPublishVideo)));
+  ck_assert_msg(rec.first_error().find("record permission") != std::string::npos, "%s", rec.first_error().c_str());
+  remove_dir(dir);
+}
+END_TEST
+
+START_TEST(test_unwritable_location_fails_clearly)
+{
+  Pipeline rec;
+  ck_assert(!launch(rec, recorder(g_server->room, "/nonexistent-dir", r::kRecord)));
+  ck_assert_msg(rec.first_error().find("not a writable directory") != std::string::npos, "%s",
+      rec.first_error().c_str());
+}
+END_TEST
+
+int main(int argc, char** argv)
+{
+  gst_init(&argc, &argv);
+  Suite* s = suite_create("room-recorder");
+  TCase* tc = tcase_create("loopback");
+  tcase_set_timeout(tc, 180);
+  tcase_add_checked_fixture(tc, start_server, stop_server);
+  tcase_add_test(tc, test_hop_by_hop_recording);
+  tcase_add_test(tc, test_recording_needs_the_permission);
+  tcase_add_test(tc, test_unwritable_location_fails_clearly);
+  suite_add_tcase(s, tc);
+  return run_suite(s);
+}
