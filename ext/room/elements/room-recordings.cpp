@@ -30,16 +30,16 @@ std::string file_safe(const std::string& identity)
 }
 
 // What a stream becomes before the muxer: depayloaded (and in an e2ee room
-// decrypted), still encoded.
+// decrypted), still encoded. sframedec gives the decrypted frames bare caps
+// (video/x-vp8) and no key-frame flags, and the muxer needs the picture size
+// and the key frames: VP8's own payloader and depayloader, with no codec
+// work, describe them as in a hop-by-hop room.
 std::string chain_description(RoomMode mode, bool audio)
 {
   std::string d = "rtpjitterbuffer latency=200 ! ";
   if (mode == RoomMode::EndToEnd)
-    d += "rtpsframedepay ! sframedec";
-  else
-    d += audio ? "rtpopusdepay" : "rtpvp8depay request-keyframe=true wait-for-keyframe=true";
-  if (audio)
-    d += " ! opusparse";
+    d += audio ? "rtpsframedepay ! sframedec ! rtpopuspay ! " : "rtpsframedepay ! sframedec ! rtpvp8pay ! ";
+  d += audio ? "rtpopusdepay ! opusparse" : "rtpvp8depay request-keyframe=true wait-for-keyframe=true";
   return d;
 }
 

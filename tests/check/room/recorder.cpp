@@ -25,18 +25,17 @@ using launched::Pipeline;
 using launched::launch;
 using launched::wait_for;
 
-std::string camera(const std::string& room, const std::string& identity)
+std::string camera(const std::string& room, const std::string& identity, const char* mode = "hop-by-hop")
 {
   return "roomsink name=s"
-      + element_properties(g_server->token(room, identity, r::kPublishVideo | r::kPublishAudio), "hop-by-hop", room)
+      + element_properties(g_server->token(room, identity, r::kPublishVideo | r::kPublishAudio), mode, room)
       + " videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=30/1 ! s.video_0"
         " audiotestsrc is-live=true wave=ticks ! s.audio_0";
 }
 
-std::string recorder(const std::string& room, const std::string& dir, unsigned perms)
+std::string recorder(const std::string& room, const std::string& dir, unsigned perms, const char* mode = "hop-by-hop")
 {
-  return "roomrecorder location=" + dir
-      + element_properties(g_server->token(room, "recorder", perms), "hop-by-hop", room);
+  return "roomrecorder location=" + dir + element_properties(g_server->token(room, "recorder", perms), mode, room);
 }
 
 struct Played {
@@ -185,6 +184,29 @@ START_TEST(test_hop_by_hop_recording)
 }
 END_TEST
 
+// In an e2ee room the recorder is a member of the room's MLS group (so its
+// files are in the clear): the camera sees it join as a recorder, and as a
+// member of its group.
+START_TEST(test_e2ee_recording_as_a_member)
+{
+  const std::string dir = temp_dir();
+  const std::string file = dir + "/cam.webm";
+  {
+    Pipeline cam, rec;
+    ck_assert(launch(cam, camera(g_server->room, "cam", "e2ee")));
+    ck_assert(launch(rec, recorder(g_server->room, dir, r::kRecord, "e2ee")));
+    ck_assert(wait_for([&] { return cam.saw_recorder("recorder"); }, 10));
+    ck_assert_msg(wait_for([&] { return file_size(file) > 30000; }, 30), "%s: %lld bytes (errors '%s' '%s')",
+        file.c_str(), static_cast<long long>(file_size(file)), cam.first_error().c_str(), rec.first_error().c_str());
+    gst_element_send_event(rec.pipeline, gst_event_new_eos());
+    ck_assert(wait_for([&] { return rec.eos; }, 15));
+    ck_assert(rec.saw_file_closed(file));
+  }
+  check_recording(file);
+  remove_dir(dir);
+}
+END_TEST
+
 START_TEST(test_recording_needs_the_permission)
 {
   const std::string room = create_room("hop-by-hop");
@@ -213,6 +235,7 @@ int main(int argc, char** argv)
   tcase_set_timeout(tc, 180);
   tcase_add_checked_fixture(tc, start_server, stop_server);
   tcase_add_test(tc, test_hop_by_hop_recording);
+  tcase_add_test(tc, test_e2ee_recording_as_a_member);
   tcase_add_test(tc, test_recording_needs_the_permission);
   tcase_add_test(tc, test_unwritable_location_fails_clearly);
   suite_add_tcase(s, tc);
