@@ -357,6 +357,7 @@ GST_START_TEST(test_room_elements_documented)
 {
   check_element("roomsink", 7);
   check_element("roomsrc", 7);
+  check_element("roomrecorder", 9);
 }
 GST_END_TEST;
 #endif
@@ -383,6 +384,7 @@ GST_START_TEST(test_element_class_documented)
 #if HAVE_ROOM_PLUGIN
   check_class("roomsink");
   check_class("roomsrc");
+  check_class("roomrecorder");
 #endif
 }
 GST_END_TEST;
