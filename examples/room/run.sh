@@ -26,6 +26,8 @@ camera_pid=""
 cleanup() {
   [ -n "$camera_pid" ] && kill "$camera_pid" 2>/dev/null || true
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  # meson devenv does not pass the signal on: what runs under it names $work.
+  pkill -f -- "$work" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$work"
 }

@@ -129,6 +129,7 @@ std::unique_ptr<Publisher> start_publisher(int i)
   const r::Message m = join(p->client.signalling, g_server->room,
       g_server->token(g_server->room, p->client.name, r::kPublishVideo));
   ck_assert_msg(m.type() == "joined", "%s", m.to_json().c_str());
+  publish(p->client, "video", p->ssrc);
   start_pipeline(p->client, "peertransport name=t local-address=127.0.0.1 appsrc name=feed is-live=true "
       "do-timestamp=true format=time caps=\"application/x-rtp,media=video,payload=96,clock-rate=90000,"
       "encoding-name=VP8\" ! t. fakesink name=received sync=false async=false");

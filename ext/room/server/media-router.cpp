@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "media-router.h"
 
+#include <algorithm>
+#include <mutex>
+
 namespace gste2ee::room {
 
 namespace {
 
 constexpr char kConnectionKey[] = "gst-e2ee-room-connection";
 constexpr char kSfuKey[] = "gst-e2ee-room-sfu";  // the room's sfuforward, on each transport
+constexpr char kAllowedKey[] = "gst-e2ee-room-allowed";  // its MediaRouter::Allowed
 
 // Work carried from a streaming thread to the main loop.
 struct Deferred {
@@ -29,6 +33,14 @@ std::string pad_participant(ConnectionId c)
 }
 
 } // namespace
+
+// What a participant may send: read by its transport's streaming thread,
+// written on the main loop.
+struct MediaRouter::Allowed {
+  std::mutex lock;
+  std::vector<uint32_t> ssrcs;
+  std::shared_ptr<std::atomic<uint64_t>> refused;
+};
 
 MediaRouter::MediaRouter(std::string local_address, guint peer_timeout_ms, Send send, Lost lost)
     : local_address_(std::move(local_address)), peer_timeout_ms_(peer_timeout_ms), send_(std::move(send)),
@@ -93,8 +105,12 @@ bool MediaRouter::add(ConnectionId c, const std::string& room)
   g_object_set_data(G_OBJECT(t), kConnectionKey, GUINT_TO_POINTER(static_cast<guint>(c)));
   g_signal_connect(t, "pad-added", G_CALLBACK(on_pad_added), this);
   g_signal_connect(t, "on-local-candidate", G_CALLBACK(on_candidate), this);
+  auto* allowed = new Allowed;
+  allowed->refused = refused_;
+  g_object_set_data_full(G_OBJECT(t), kAllowedKey, allowed, [](gpointer a) { delete static_cast<Allowed*>(a); });
   Participant& p = people_[c];
   p.transport = t;
+  p.allowed = allowed;
   p.room = room;
   GstElement* sfu = sfu_of(room);
   g_object_set_data(G_OBJECT(t), kSfuKey, sfu);
@@ -133,8 +149,41 @@ void MediaRouter::on_pad_added(GstElement* transport, GstPad* pad, gpointer self
   // Linked here, in the streaming thread, before the first buffer is
   // pushed; only the transport's own data is read (the maps belong to the
   // main loop).
+  gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, gate, g_object_get_data(G_OBJECT(transport), kAllowedKey), nullptr);
   r->link_src(r->connection_of(transport), static_cast<GstElement*>(g_object_get_data(G_OBJECT(transport), kSfuKey)),
       pad);
+}
+
+// A stream the server did not allow (never announced, or a screen share
+// without the grant) stops here: a participant cannot get past signalling's
+// refusal by sending anyway.
+GstPadProbeReturn MediaRouter::gate(GstPad*, GstPadProbeInfo* info, gpointer data)
+{
+  auto* allowed = static_cast<Allowed*>(data);
+  guint8 header[12];
+  GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
+  if (gst_buffer_extract(buf, 0, header, sizeof header) == sizeof header) {
+    const uint32_t ssrc = uint32_t(header[8]) << 24 | uint32_t(header[9]) << 16 | uint32_t(header[10]) << 8 | header[11];
+    std::lock_guard<std::mutex> g(allowed->lock);
+    if (std::find(allowed->ssrcs.begin(), allowed->ssrcs.end(), ssrc) != allowed->ssrcs.end())
+      return GST_PAD_PROBE_OK;
+  }
+  (*allowed->refused)++;
+  return GST_PAD_PROBE_DROP;
+}
+
+void MediaRouter::allow(ConnectionId c, const std::vector<uint32_t>& ssrcs)
+{
+  const auto it = people_.find(c);
+  if (it == people_.end())
+    return;
+  std::lock_guard<std::mutex> g(it->second.allowed->lock);
+  it->second.allowed->ssrcs = ssrcs;
+}
+
+uint64_t MediaRouter::refused_packets() const
+{
+  return *refused_;
 }
 
 void MediaRouter::link_src(ConnectionId c, GstElement* sfu, GstPad* pad)

@@ -13,7 +13,9 @@
 
 #include <gst/gst.h>
 
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <map>
 #include <string>
 
@@ -35,16 +37,24 @@ public:
   // "sdp" (an offer: answered) or "candidate" from the participant.
   void signal(ConnectionId c, const Message& m);
   void remove(ConnectionId c);
+  // The SSRCs forwarded from `c` (RoomServer::allowed_ssrcs); its other
+  // streams are dropped as they arrive, before sfuforward.
+  void allow(ConnectionId c, const std::vector<uint32_t>& ssrcs);
+  // Dropped so far: packets of streams the server did not allow.
+  uint64_t refused_packets() const;
 
 private:
+  struct Allowed;
   struct Participant {
     GstElement* transport = nullptr;
+    Allowed* allowed = nullptr;  // owned by the transport (object data)
     std::string room;
     std::vector<GstPad*> sfu_pads;  // requested on the room's sfuforward
   };
 
   GstElement* sfu_of(const std::string& room);
   static void on_pad_added(GstElement* transport, GstPad* pad, gpointer self);
+  static GstPadProbeReturn gate(GstPad* pad, GstPadProbeInfo* info, gpointer allowed);
   static void on_candidate(GstElement* transport, guint mline, const gchar* line, gpointer self);
   static gboolean on_bus(GstBus*, GstMessage* msg, gpointer self);
   ConnectionId connection_of(GstElement* transport) const;
@@ -58,6 +68,7 @@ private:
   guint bus_watch_ = 0;
   std::map<std::string, GstElement*> sfus_;
   std::map<ConnectionId, Participant> people_;
+  std::shared_ptr<std::atomic<uint64_t>> refused_ = std::make_shared<std::atomic<uint64_t>>(0);
 };
 
 } // namespace gste2ee::room

@@ -221,6 +221,13 @@ void RoomDaemon::dispatch(const std::vector<Action>& actions)
         break;
     }
   }
+  // What each participant may send, as the core now says (a publish
+  // accepted, a screen share allowed or withdrawn): the media path forwards
+  // nothing else.
+  if (media_)
+    for (const auto& [id, conn] : connections_)
+      if (core_.admitted(id))
+        media_->allow(id, core_.allowed_ssrcs(id));
 }
 
 bool RoomDaemon::open_admin_socket(const std::string& path, std::string* error)
@@ -317,6 +324,9 @@ gboolean RoomDaemon::on_admin_io(gint fd, GIOCondition, gpointer self)
       reply = Message("reply").set("ok", false).set("text", error);
     } else {
       actions = d->core_.admin(m, d->now(), &reply);
+      if (m.type() == "list" && d->media_)
+        reply.set("text", reply.str("text") + "media: " + std::to_string(d->media_->refused_packets())
+            + " packets of streams not allowed (unannounced, or a screen share without the grant) dropped\n");
       g_message("admin: %s -> %s", m.type().c_str(), reply.flag("ok") ? "ok" : "refused");
     }
     // Small replies on a local socket: written at once.

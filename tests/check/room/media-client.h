@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <set>
 
 namespace media_client {
 
@@ -23,6 +24,7 @@ struct Client {
   bool negotiation_needed = false;
   bool offered = false;
   std::atomic<int> received{ 0 };
+  std::set<guint32> ssrcs_received;  // under lock
 
   ~Client()
   {
@@ -48,10 +50,25 @@ inline void on_negotiation_needed(GstElement*, gpointer data)
   c->negotiation_needed = true;
 }
 
-inline GstPadProbeReturn count(GstPad*, GstPadProbeInfo*, gpointer data)
+inline GstPadProbeReturn count(GstPad*, GstPadProbeInfo* info, gpointer data)
 {
-  static_cast<Client*>(data)->received++;
+  auto* c = static_cast<Client*>(data);
+  c->received++;
+  guint8 h[12];
+  if (gst_buffer_extract(GST_PAD_PROBE_INFO_BUFFER(info), 0, h, sizeof h) == sizeof h) {
+    std::lock_guard<std::mutex> g(c->lock);
+    c->ssrcs_received.insert(guint32(h[8]) << 24 | guint32(h[9]) << 16 | guint32(h[10]) << 8 | h[11]);
+  }
   return GST_PAD_PROBE_OK;
+}
+
+// Tells the server what it publishes: the server forwards no stream it was
+// not told of.
+inline void publish(Client& c, const char* track, guint32 ssrc)
+{
+  std::string error;
+  ck_assert(c.signalling.send(r::Message("publish").set("track", track).set("ssrc", static_cast<uint64_t>(ssrc)),
+      &error));
 }
 
 inline void on_pad(GstElement*, GstPad* pad, gpointer data)
@@ -69,11 +86,17 @@ inline void on_pad(GstElement*, GstPad* pad, gpointer data)
 
 // A participant that publishes VP8 video under `ssrc` and counts what it
 // receives.
-inline std::string publishing(unsigned ssrc)
+// With `second`, a second video stream under that SSRC (the same payload
+// type: the transport's offer stays the same).
+inline std::string publishing(unsigned ssrc, unsigned second = 0)
 {
-  return "peertransport name=t local-address=127.0.0.1 "
+  std::string d = "peertransport name=t local-address=127.0.0.1 "
       "videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=30/1 ! vp8enc deadline=1 "
       "! rtpvp8pay pt=96 ssrc=" + std::to_string(ssrc) + " ! t. fakesink name=received sync=false async=false";
+  if (second)
+    d += " videotestsrc is-live=true pattern=ball ! video/x-raw,width=160,height=120,framerate=30/1 ! vp8enc "
+         "deadline=1 ! rtpvp8pay pt=96 ssrc=" + std::to_string(second) + " ! t.";
+  return d;
 }
 
 // A participant that only receives (call describe_reception() once it

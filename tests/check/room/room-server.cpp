@@ -267,15 +267,25 @@ START_TEST(test_screen_share_gating)
   ck_assert_uint_eq(refused.size(), 1);
   ck_assert(refused[0].str("reason").find("share-screen") != std::string::npos);
   ck_assert_uint_eq(s.server.refused_tracks(room), 1);
+  ck_assert(s.server.allowed_ssrcs(kAlice).empty());  // nothing announced yet
   // Allowed video: no refusal.
   ck_assert(sent(s.server.on_message(kAlice, r::Message("publish").set("track", "video"), kNow), kAlice,
       "track-refused").empty());
-  // An admin allows it during the meeting, and takes it back.
+  // The media path forwards only what was allowed: the video, not the
+  // refused screen (its SSRC never counts).
+  s.server.on_message(kAlice, r::Message("publish").set("track", "video").set("ssrc", uint64_t{ 5 }), kNow);
+  s.server.on_message(kAlice, r::Message("publish").set("track", "screen").set("ssrc", uint64_t{ 6 }), kNow);
+  ck_assert(s.server.allowed_ssrcs(kAlice) == std::vector<uint32_t>{ 5 });
+  // An admin allows it during the meeting, and takes it back: the screen's
+  // stream is forwarded, then dropped again.
   r::Message reply;
   s.server.admin(r::Message("screen-share").set("room", room).set("identity", "alice").set("allow", true), kNow, &reply);
   ck_assert(reply.flag("ok") && s.server.may_publish(kAlice, r::Track::Screen));
+  s.server.on_message(kAlice, r::Message("publish").set("track", "screen").set("ssrc", uint64_t{ 6 }), kNow);
+  ck_assert((s.server.allowed_ssrcs(kAlice) == std::vector<uint32_t>{ 5, 6 }));
   s.server.admin(r::Message("screen-share").set("room", room).set("identity", "alice").set("allow", false), kNow, &reply);
   ck_assert(!s.server.may_publish(kAlice, r::Track::Screen));
+  ck_assert(s.server.allowed_ssrcs(kAlice) == std::vector<uint32_t>{ 5 });
   // No MLS in a hop-by-hop room; a non-admin's admin command is refused.
   out = s.server.on_message(kAlice, r::Message("mls").set("data", "AAAA"), kNow);
   ck_assert(sent(out, kAlice, "refused").at(0).str("code") == "no-mls");

@@ -594,6 +594,18 @@ bool RoomServer::may_publish(ConnectionId c, Track t) const
   return (p->permissions & permission_for(t)) != 0;
 }
 
+std::vector<uint32_t> RoomServer::allowed_ssrcs(ConnectionId c) const
+{
+  std::vector<uint32_t> out;
+  const Participant* p = participant(c);
+  if (!p)
+    return out;
+  for (const auto& [track, ssrc] : p->tracks)
+    if (may_publish(c, track))
+      out.push_back(static_cast<uint32_t>(ssrc));
+  return out;
+}
+
 uint64_t RoomServer::refused_tracks(const std::string& room) const
 {
   const auto it = rooms_.find(room);

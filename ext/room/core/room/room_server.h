@@ -80,6 +80,10 @@ public:
   bool admitted(ConnectionId c) const;
   bool waiting(ConnectionId c) const;
   bool may_publish(ConnectionId c, Track t) const;
+  // The SSRCs the server forwards from `c`: those of its tracks it may
+  // publish now (a screen share stops when an admin withdraws it). The
+  // media path drops every other stream the participant sends.
+  std::vector<uint32_t> allowed_ssrcs(ConnectionId c) const;
   uint64_t refused_tracks(const std::string& room) const;
   std::string status_text() const;
 
