@@ -38,6 +38,7 @@ struct Published {
   guint32 ssrc;
   GstPad *output;          /* the chain's src pad, into the transport */
   gint64 last_key_request;  /* monotonic us: key frames asked at most every 300 ms */
+  bool eos;                 /* its stream ended (EOS came through) */
 };
 
 constexpr gint64 kKeyRequestInterval = 300 * 1000;
@@ -53,6 +54,7 @@ struct _GstRoomSink {
   std::vector<Published> published;
   std::vector<GstElement *> drains;  /* fakesinks for what the server forwards to us, while playing */
   guint next_pad;
+  bool eos_posted;
 };
 
 G_DEFINE_TYPE (GstRoomSink, gst_room_sink, GST_TYPE_BIN);
@@ -84,6 +86,31 @@ chain_of (Kind kind, bool e2ee, guint pt, guint32 ssrc)
   return std::string ("queue ! videoconvert ! vp8enc deadline=1 keyframe-max-dist=60 ! ")
       + (e2ee ? std::string ("sframeenc key-context=") + (kind == Kind::Screen ? "2" : "0") + " ! rtpsframepay"
               : std::string ("rtpvp8pay")) + " mtu=1200" + s;
+}
+
+/* The transport has no end of stream: roomsink ends (posts EOS, as a sink
+ * does) once every stream it publishes has ended, so gst-launch-1.0 -e and
+ * applications that wait for EOS finish. */
+static GstPadProbeReturn
+on_stream_event (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_EOS)
+    return GST_PAD_PROBE_OK;
+  GstRoomSink *self = GST_ROOM_SINK (data);
+  bool all = true, post = false;
+  {
+    std::lock_guard < std::mutex > g (self->lock);
+    for (auto & p : self->published) {
+      if (p.output == pad)
+        p.eos = true;
+      all = all && p.eos;
+    }
+    post = all && !self->eos_posted;
+    self->eos_posted = self->eos_posted || all;
+  }
+  if (post)
+    gst_element_post_message (GST_ELEMENT (self), gst_message_new_eos (GST_OBJECT (self)));
+  return GST_PAD_PROBE_DROP;
 }
 
 static GstPad *
@@ -123,7 +150,8 @@ gst_room_sink_request_new_pad (GstElement * element, GstPadTemplate * templ, con
   gst_pad_set_active (ghost, TRUE);
   gst_element_add_pad (element, ghost);
   gst_element_sync_state_with_parent (chain);
-  self->published.push_back ({ kind, ssrc, out, 0 });
+  self->published.push_back ({ kind, ssrc, out, 0, false });
+  gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_stream_event, self, nullptr);
   return ghost;
 }
 
@@ -227,6 +255,12 @@ gst_room_sink_change_state (GstElement * element, GstStateChange transition)
   if (r::room_element_before_change (element, self->transport, self->settings, transition, &self->session,
           [self] (const r::Message & m) { on_message (self, m); }, [self] { publish_all (self); }) == GST_STATE_CHANGE_FAILURE)
     return GST_STATE_CHANGE_FAILURE;
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    std::lock_guard < std::mutex > g (self->lock);
+    for (auto & p : self->published)
+      p.eos = false;
+    self->eos_posted = false;
+  }
   GstStateChangeReturn ret = GST_ELEMENT_CLASS (gst_room_sink_parent_class)->change_state (element, transition);
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
     self->session.reset ();
@@ -237,6 +271,17 @@ gst_room_sink_change_state (GstElement * element, GstStateChange transition)
   if (ret == GST_STATE_CHANGE_SUCCESS && transition == GST_STATE_CHANGE_READY_TO_PAUSED)
     ret = GST_STATE_CHANGE_NO_PREROLL;
   return ret;
+}
+
+/* The drains inside never end; roomsink's own EOS is on_stream_event's. */
+static void
+gst_room_sink_handle_message (GstBin * bin, GstMessage * msg)
+{
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS) {
+    gst_message_unref (msg);
+    return;
+  }
+  GST_BIN_CLASS (gst_room_sink_parent_class)->handle_message (bin, msg);
 }
 
 static void
@@ -306,6 +351,7 @@ gst_room_sink_class_init (GstRoomSinkClass * klass)
   element_class->request_new_pad = GST_DEBUG_FUNCPTR (gst_room_sink_request_new_pad);
   element_class->release_pad = GST_DEBUG_FUNCPTR (gst_room_sink_release_pad);
   element_class->change_state = GST_DEBUG_FUNCPTR (gst_room_sink_change_state);
+  GST_BIN_CLASS (klass)->handle_message = GST_DEBUG_FUNCPTR (gst_room_sink_handle_message);
   gst_element_class_add_static_pad_template (element_class, &video_template);
   gst_element_class_add_static_pad_template (element_class, &audio_template);
   gst_element_class_add_static_pad_template (element_class, &screen_template);

@@ -142,6 +142,47 @@ gst_room_src_change_state (GstElement * element, GstStateChange transition)
   return ret;
 }
 
+/* EOS (gst-launch-1.0 -e, or the application's): into every decode chain,
+ * so each pad ends its stream; roomsrc itself ends then (the transport and
+ * the MLS member inside have no end of stream). */
+static gboolean
+gst_room_src_send_event (GstElement * element, GstEvent * event)
+{
+  GstRoomSrc *self = GST_ROOM_SRC (element);
+  if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
+    return GST_ELEMENT_CLASS (gst_room_src_parent_class)->send_event (element, event);
+  std::vector<GstElement *> chains;
+  {
+    std::lock_guard < std::mutex > g (self->lock);
+    for (GstElement * e : self->made)
+      chains.push_back (GST_ELEMENT (gst_object_ref (e)));
+  }
+  for (GstElement * chain : chains) {
+    GstPad *sink = gst_element_get_static_pad (chain, "sink");
+    if (sink) {
+      gst_pad_send_event (sink, gst_event_ref (event));
+      gst_object_unref (sink);
+    }
+    gst_object_unref (chain);
+  }
+  GstMessage *eos = gst_message_new_eos (GST_OBJECT (self));
+  gst_message_set_seqnum (eos, gst_event_get_seqnum (event));
+  gst_event_unref (event);
+  gst_element_post_message (element, eos);
+  return TRUE;
+}
+
+/* What is inside never ends by itself; roomsrc's EOS is send_event's. */
+static void
+gst_room_src_handle_message (GstBin * bin, GstMessage * msg)
+{
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS) {
+    gst_message_unref (msg);
+    return;
+  }
+  GST_BIN_CLASS (gst_room_src_parent_class)->handle_message (bin, msg);
+}
+
 static void
 gst_room_src_set_property (GObject * object, guint id, const GValue * value, GParamSpec * pspec)
 {
@@ -197,6 +238,8 @@ gst_room_src_class_init (GstRoomSrcClass * klass)
   gobject_class->finalize = gst_room_src_finalize;
   r::RoomElementSettings::install (gobject_class);
   element_class->change_state = GST_DEBUG_FUNCPTR (gst_room_src_change_state);
+  element_class->send_event = GST_DEBUG_FUNCPTR (gst_room_src_send_event);
+  GST_BIN_CLASS (klass)->handle_message = GST_DEBUG_FUNCPTR (gst_room_src_handle_message);
   gst_element_class_add_static_pad_template (element_class, &video_template);
   gst_element_class_add_static_pad_template (element_class, &audio_template);
   gst_element_class_add_static_pad_template (element_class, &screen_template);

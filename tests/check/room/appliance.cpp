@@ -61,6 +61,11 @@ START_TEST(test_camera_and_viewers)
   g_print("kick: last frame decoded by the kicked viewer %+.0f ms after the command; the others' keys rotated "
           "after %.0f ms\n", (last - kicked_at) / 1000.0, (rotated_at - kicked_at) / 1000.0);
   ck_assert(cam.error.empty() && v1.error.empty());
+  // EOS (gst-launch-1.0 -e) ends the camera's and the viewer's pipelines.
+  for (Pipeline* p : { &cam, &v1 }) {
+    gst_element_send_event(p->pipeline, gst_event_new_eos());
+    ck_assert_msg(wait_for([&] { return p->eos; }, 10), "no EOS after EOS was sent");
+  }
 }
 END_TEST
 
