@@ -317,6 +317,7 @@ static void
 gst_room_sink_init (GstRoomSink * self)
 {
   new (&self->settings) r::RoomElementSettings ();
+  self->settings.set_publish_only (true);
   new (&self->session) std::unique_ptr < r::RoomSession > ();
   new (&self->lock) std::mutex ();
   new (&self->published) std::vector < Published > ();

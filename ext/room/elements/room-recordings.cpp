@@ -18,6 +18,9 @@ namespace {
 constexpr gint64 kSettleUs = G_USEC_PER_SEC;
 // How often a video stream that waits for a key frame asks for one.
 constexpr gint64 kKeyRequestUs = G_USEC_PER_SEC / 2;
+// How long the audio waits for the video's first key frame before it is
+// recorded alone (a publisher whose video never comes).
+constexpr gint64 kAudioWaitUs = 3 * G_USEC_PER_SEC;
 
 std::string file_safe(const std::string& identity)
 {
@@ -127,6 +130,8 @@ GstPadProbeReturn Recordings::gate(GstPad*, GstPadProbeInfo* info, gpointer data
     std::lock_guard<std::mutex> g(self->lock_);
     if (r->state != State::Recording || !st->mux_pad)
       return GST_PAD_PROBE_DROP;
+    if (!st->video && r->has_video && !r->video_started && g_get_monotonic_time() - r->started_at < kAudioWaitUs)
+      return GST_PAD_PROBE_DROP;
     if (st->video && !st->key_seen) {
       GstBuffer* buf = (info->type & GST_PAD_PROBE_TYPE_BUFFER)
           ? GST_PAD_PROBE_INFO_BUFFER(info)
@@ -134,6 +139,7 @@ GstPadProbeReturn Recordings::gate(GstPad*, GstPadProbeInfo* info, gpointer data
       if (buf && !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT)) {
         GST_DEBUG_OBJECT(self->bin_, "%s: key frame, the video starts", r->identity.c_str());
         st->key_seen = true;
+        r->video_started = true;
       } else {
         const gint64 now = g_get_monotonic_time();
         ask_key = now - st->key_asked_at >= kKeyRequestUs;
@@ -225,6 +231,7 @@ void Recordings::start(Recording* r)
   {
     std::lock_guard<std::mutex> g(lock_);
     r->state = State::Recording;
+    r->started_at = g_get_monotonic_time();
     if (r->finish_requested)
       to_end = begin_finish(r);
   }

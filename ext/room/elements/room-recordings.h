@@ -5,7 +5,8 @@
 // announcement), and a muxer cannot take a new stream once it has written
 // its header, so a file starts one settle time after its participant's
 // first stream; a stream that comes later starts a file of its own. Video
-// starts at a key frame (one is asked for). A file is finished (its muxer
+// starts at a key frame (one is asked for), and the audio with it, so the
+// file starts with both. A file is finished (its muxer
 // gets EOS, so its index and duration are written) when its participant
 // leaves, and every file when the recorder stops or gets EOS. With
 // max-size-time, splitmuxsink closes a fragment every so often, which
@@ -72,7 +73,9 @@ private:
     std::string identity;
     bool screen = false;
     bool has_video = false;
+    bool video_started = false;  // its key frame passed: the audio may too
     gint64 first_at = 0;
+    gint64 started_at = 0;
     State state = State::Waiting;
     bool finish_requested = false;
     std::string path_base;  // directory/name, without the extension

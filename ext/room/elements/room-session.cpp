@@ -71,6 +71,8 @@ bool RoomSession::start(int timeout_ms, std::string* error)
   join.set("room", settings_.room).set("token", settings_.token).set("mode", room_mode_name(settings_.mode));
   if (settings_.recorder)
     join.set("role", "recorder");
+  if (!settings_.receive)
+    join.set("receive", false);
   if (!client_.send(join, error))
     return false;
   const gint64 until = g_get_monotonic_time() + gint64(timeout_ms) * 1000;

@@ -33,6 +33,7 @@ public:
     std::string token;
     RoomMode mode = RoomMode::EndToEnd;
     bool recorder = false;  // join with role "recorder" (the token needs "record")
+    bool receive = true;    // false: publish only; the server sends us nothing
   };
   // Server messages the element handles itself ("track", "participant").
   using OnMessage = std::function<void(const Message&)>;

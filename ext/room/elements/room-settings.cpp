@@ -97,6 +97,7 @@ RoomSession::Settings RoomElementSettings::session() const
   s.token = token_;
   s.mode = mode_;
   s.recorder = recorder_;
+  s.receive = !publish_only_;
   return s;
 }
 

@@ -31,6 +31,8 @@ public:
   void configure_transport(GstElement* transport) const;
   // roomrecorder joins as a recorder.
   void set_recorder(bool recorder) { recorder_ = recorder; }
+  // roomsink only publishes.
+  void set_publish_only(bool publish_only) { publish_only_ = publish_only; }
 
 private:
   mutable std::mutex lock_;
@@ -42,6 +44,7 @@ private:
   std::string local_address_;
   std::string stun_server_;
   bool recorder_ = false;
+  bool publish_only_ = false;
 };
 
 } // namespace gste2ee::room

@@ -90,7 +90,7 @@ GstElement* MediaRouter::sfu_of(const std::string& room)
   return sfu;
 }
 
-bool MediaRouter::add(ConnectionId c, const std::string& room)
+bool MediaRouter::add(ConnectionId c, const std::string& room, bool receives)
 {
   if (people_.count(c))
     return false;
@@ -111,6 +111,7 @@ bool MediaRouter::add(ConnectionId c, const std::string& room)
   Participant& p = people_[c];
   p.transport = t;
   p.allowed = allowed;
+  p.receives = receives;
   p.room = room;
   GstElement* sfu = sfu_of(room);
   g_object_set_data(G_OBJECT(t), kSfuKey, sfu);
@@ -133,6 +134,17 @@ bool MediaRouter::add(ConnectionId c, const std::string& room)
   gst_object_unref(rtcp_out);
   p.sfu_pads.push_back(rtcp_in);
   gst_element_sync_state_with_parent(t);
+  // A publish-only participant (an appliance's camera) is sent nobody's
+  // media, and nobody's who comes later: its uplink carries its own.
+  for (const auto& [other, o] : people_) {
+    if (other == c || o.room != room)
+      continue;
+    gboolean ok = FALSE;
+    if (!receives)
+      g_signal_emit_by_name(sfu, "unsubscribe", name.c_str(), pad_participant(other).c_str(), &ok);
+    if (!o.receives)
+      g_signal_emit_by_name(sfu, "unsubscribe", pad_participant(other).c_str(), name.c_str(), &ok);
+  }
   return true;
 }
 

@@ -33,7 +33,9 @@ public:
   MediaRouter& operator=(const MediaRouter&) = delete;
 
   bool start(std::string* error);
-  bool add(ConnectionId c, const std::string& room);
+  // `receives` false: the participant only publishes, and is subscribed to
+  // nobody (nor to whoever comes later).
+  bool add(ConnectionId c, const std::string& room, bool receives);
   // "sdp" (an offer: answered) or "candidate" from the participant.
   void signal(ConnectionId c, const Message& m);
   void remove(ConnectionId c);
@@ -48,6 +50,7 @@ private:
   struct Participant {
     GstElement* transport = nullptr;
     Allowed* allowed = nullptr;  // owned by the transport (object data)
+    bool receives = true;
     std::string room;
     std::vector<GstPad*> sfu_pads;  // requested on the room's sfuforward
   };

@@ -210,7 +210,7 @@ void RoomDaemon::dispatch(const std::vector<Action>& actions)
         it->second->close_after_flush();
         break;
       case Action::Kind::StartMedia:
-        if (media_ && !media_->add(a.connection, core_.room_of_connection(a.connection)))
+        if (media_ && !media_->add(a.connection, core_.room_of_connection(a.connection), core_.receives(a.connection)))
           g_warning("%s: no transport for its media", who(a.connection, "").c_str());
         break;
       case Action::Kind::Media:

@@ -359,8 +359,11 @@ START_TEST(test_recorder_is_visible_and_needs_the_claim)
   out = s.server.on_message(kBob, r::Message("publish").set("track", "audio").set("ssrc", uint64_t{ 7 }), kNow);
   ck_assert(sent(out, kBob, "track-refused").at(0).str("reason").find("recorder") != std::string::npos);
   ck_assert(sent(out, kAlice, "track").empty());
-  // A later participant learns of it too, and the status shows it.
-  out = s.join(kCarol, room, s.token(room, "carol", 0), "hop-by-hop");
+  // A later participant learns of it too, and the status shows it. (carol
+  // only publishes: the media path sends her nothing.)
+  out = s.server.on_message(kCarol, r::Message("join").set("room", room).set("token", s.token(room, "carol", 0))
+      .set("mode", "hop-by-hop").set("receive", false), kNow);
+  ck_assert(!s.server.receives(kCarol) && s.server.receives(kAlice));
   bool saw = false;
   for (const auto& m : sent(out, kCarol, "participant"))
     saw |= m.str("identity") == "rec" && m.str("role") == "recorder";

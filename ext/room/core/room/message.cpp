@@ -28,7 +28,8 @@ constexpr bool kOptional = true;
 const MessageSpec kSpecs[] = {
   // client -> server
   { "join", { { "room", Type::String, kRequired }, { "token", Type::String, kRequired },
-              { "mode", Type::String, kRequired }, { "role", Type::String, kOptional } } },
+              { "mode", Type::String, kRequired }, { "role", Type::String, kOptional },
+              { "receive", Type::Bool, kOptional } } },
   { "mls", { { "data", Type::String, kRequired } } },
   { "sdp", { { "kind", Type::String, kRequired }, { "sdp", Type::String, kRequired } } },
   { "candidate", { { "mline", Type::Number, kRequired }, { "candidate", Type::String, kRequired } } },

@@ -275,6 +275,7 @@ std::vector<Action> RoomServer::join(ConnectionId from, const Message& m, uint64
   p.jti = c.jti;
   p.permissions = c.permissions;
   p.recorder = role == "recorder";
+  p.receives = !m.has("receive") || m.flag("receive");
   p.mls_client = room.next_client++;
   joined_[from] = room.id;
   if (room.waiting_room && !is_admin) {
@@ -567,6 +568,12 @@ bool RoomServer::admitted(ConnectionId c) const
 {
   const Participant* p = participant(c);
   return p && p->admitted;
+}
+
+bool RoomServer::receives(ConnectionId c) const
+{
+  const Participant* p = participant(c);
+  return p && p->receives;
 }
 
 bool RoomServer::waiting(ConnectionId c) const

@@ -11,7 +11,9 @@
 // only; no MLS), fixed when it is created. A participant:
 //   connects -> sends "join" (room, token, the mode it expects, and role
 //      "recorder" for a recorder, which needs the token's "record" claim,
-//      publishes nothing and is announced to everyone as a recorder)
+//      publishes nothing and is announced to everyone as a recorder; and
+//      "receive": false for a participant that only publishes, which is then
+//      sent nobody's media)
 //   -> refused and closed, or waiting (waiting room) until an admin admits
 //      or denies it, or admitted: "joined", its media starts, and in an e2ee
 //      room its MLS messages go through the delivery service.
@@ -78,6 +80,8 @@ public:
   // The room a connection joined (empty if none).
   std::string room_of_connection(ConnectionId c) const;
   bool admitted(ConnectionId c) const;
+  // False for a participant that joined with "receive": false.
+  bool receives(ConnectionId c) const;
   bool waiting(ConnectionId c) const;
   bool may_publish(ConnectionId c, Track t) const;
   // The SSRCs the server forwards from `c`: those of its tracks it may
@@ -95,6 +99,7 @@ private:
     bool admitted = false;
     bool screen_allowed = false;  // by an admin, during the meeting
     bool recorder = false;        // joined with role "recorder"
+    bool receives = true;         // false: publishes only, is sent nothing
     std::vector<std::pair<Track, uint64_t>> tracks;  // published, with their SSRCs
     mls::DeliveryService::Client mls_client = 0;
   };
