@@ -84,12 +84,8 @@ expose (GstRoomSrc * self, GstPad * demux_pad, const r::ReceivedStream & track)
     g_clear_error (&err);
     return;
   }
-  gst_bin_add (GST_BIN (self), chain);
   remember (self, chain);
-  gst_element_sync_state_with_parent (chain);
-  GstPad *sink = gst_element_get_static_pad (chain, "sink");
-  gst_pad_link (demux_pad, sink);
-  gst_object_unref (sink);
+  r::add_linked (GST_BIN (self), chain, demux_pad);
   GstPad *src = gst_element_get_static_pad (chain, "src");
   /* A participant's second stream of a kind gets a number: video_alice_2. */
   const std::string base = track.kind + "_" + pad_safe (track.identity);

@@ -32,6 +32,15 @@ GstStateChangeReturn room_element_before_change(GstElement* element, GstElement*
   return GST_STATE_CHANGE_SUCCESS;
 }
 
+void add_linked(GstBin* bin, GstElement* e, GstPad* upstream)
+{
+  gst_bin_add(bin, e);
+  gst_element_sync_state_with_parent(e);
+  GstPad* sink = gst_element_get_static_pad(e, "sink");
+  gst_pad_link(upstream, sink);
+  gst_object_unref(sink);
+}
+
 void take_out(GstBin* bin, GstElement* e)
 {
   gst_element_set_locked_state(e, TRUE);

@@ -19,6 +19,10 @@ GstStateChangeReturn room_element_before_change(GstElement* element, GstElement*
     const RoomElementSettings& settings, GstStateChange transition, std::unique_ptr<RoomSession>* session,
     RoomSession::OnMessage on_message, RoomSession::OnAdmitted on_admitted);
 
+// Puts `e` (made while playing) into `bin` in the bin's state and links
+// `upstream` to its "sink" pad.
+void add_linked(GstBin* bin, GstElement* e, GstPad* upstream);
+
 // Stops `e` and takes it out of `bin` (if still there), dropping our
 // reference: for elements made while playing, so a restart starts clean.
 void take_out(GstBin* bin, GstElement* e);

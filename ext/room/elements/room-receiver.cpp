@@ -63,15 +63,11 @@ void RoomReceiver::on_transport_pad(GstElement*, GstPad* pad, gpointer data)
   if (!demux)
     return;
   g_signal_connect(demux, "pad-added", G_CALLBACK(on_ssrc_pad), self);
-  gst_bin_add(self->bin_, demux);
   {
     std::lock_guard<std::mutex> g(self->lock_);
     self->demuxers_.push_back(GST_ELEMENT(gst_object_ref(demux)));
   }
-  gst_element_sync_state_with_parent(demux);
-  GstPad* sink = gst_element_get_static_pad(demux, "sink");
-  gst_pad_link(pad, sink);
-  gst_object_unref(sink);
+  add_linked(self->bin_, demux, pad);
 }
 
 void RoomReceiver::on_ssrc_pad(GstElement*, GstPad* pad, gpointer data)

@@ -100,11 +100,7 @@ void Recordings::add_stream(GstPad* rtp, const ReceivedStream& s)
   }
   gst_pad_add_probe(st->src, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
       gate, st, nullptr);
-  gst_bin_add(bin_, chain);
-  gst_element_sync_state_with_parent(chain);
-  GstPad* sink = gst_element_get_static_pad(chain, "sink");
-  gst_pad_link(rtp, sink);
-  gst_object_unref(sink);
+  add_linked(bin_, chain, rtp);
 }
 
 // Every buffer of a stream passes here: dropped until its file started (the
@@ -214,7 +210,10 @@ void Recordings::start(Recording* r)
       options_.max_size_time > 0, nullptr);
   g_signal_connect(split, "format-location", G_CALLBACK(format_location), r);
   gst_bin_add(bin_, split);
-  r->splitmux = GST_ELEMENT(gst_object_ref(split));
+  {
+    std::lock_guard<std::mutex> g(lock_);  // take_message reads it
+    r->splitmux = GST_ELEMENT(gst_object_ref(split));
+  }
   for (auto& st : r->streams) {
     GstPad* pad = gst_element_request_pad_simple(split, st->video ? "video" : "audio_%u");
     if (pad && gst_pad_link(st->src, pad) == GST_PAD_LINK_OK) {
