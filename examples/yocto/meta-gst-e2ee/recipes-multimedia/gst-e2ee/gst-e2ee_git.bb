@@ -54,13 +54,16 @@ FILES:${PN}-sfu = "${libdir}/gstreamer-1.0/libgstsfu.so"
 # The hop-by-hop transport (ICE, DTLS-SRTP, SRTP): peertransport, srtpanydec.
 FILES:${PN}-transport = "${libdir}/gstreamer-1.0/libgsttransport.so"
 RDEPENDS:${PN}-transport = "${PN}"
-# The appliance elements roomsink and roomsrc (they drive the transport,
-# mls and sframe plugins inside); the room server and its token tool apart,
-# for the box that runs the server.
+# The appliance elements roomsink, roomsrc and roomrecorder (they drive the
+# transport, mls and sframe plugins inside; the recorder writes WebM through
+# splitmuxsink); the room server and its token tool apart, for the box that
+# runs the server.
 FILES:${PN}-room = "${libdir}/gstreamer-1.0/libgstroom.so"
 RDEPENDS:${PN}-room = "${PN} ${PN}-transport ${PN}-mls ${PN}-sframe gstreamer1.0-plugins-base-app \
                        gstreamer1.0-plugins-good-vpx gstreamer1.0-plugins-base-opus \
-                       gstreamer1.0-plugins-good-rtp gstreamer1.0-plugins-good-rtpmanager"
+                       gstreamer1.0-plugins-good-rtp gstreamer1.0-plugins-good-rtpmanager \
+                       gstreamer1.0-plugins-good-matroska gstreamer1.0-plugins-good-multifile \
+                       gstreamer1.0-plugins-bad-opusparse"
 FILES:${PN}-room-server = "${bindir}/gst-e2ee-room ${bindir}/gst-e2ee-room-token"
 RDEPENDS:${PN}-room-server = "${PN}-sfu ${PN}-transport"
 FILES:${PN}-dev += "${libdir}/gstreamer-1.0/*.la"
