@@ -69,11 +69,15 @@ on_message (GstRoomRecorder * self, const r::Message & m)
   }
 }
 
+/* The directory, made if missing (owner-only: recordings are the meeting),
+ * and writable. */
 static bool
 location_usable (GstRoomRecorder * self, std::string * dir)
 {
   std::lock_guard < std::mutex > g (self->lock);
   *dir = self->location;
+  if (!g_file_test (dir->c_str (), G_FILE_TEST_EXISTS))
+    g_mkdir_with_parents (dir->c_str (), 0700);
   return g_file_test (dir->c_str (), G_FILE_TEST_IS_DIR) && g_access (dir->c_str (), W_OK) == 0;
 }
 
@@ -243,7 +247,8 @@ gst_room_recorder_class_init (GstRoomRecorderClass * klass)
   r::RoomElementSettings::install (gobject_class);
   const auto rw = static_cast < GParamFlags > (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   g_object_class_install_property (gobject_class, PROP_LOCATION, g_param_spec_string ("location", "Location",
-          "The directory the files go to (it must exist): <identity>.webm per participant, <identity>-screen.webm "
+          "The directory the files go to (made, owner-only, if missing): <identity>.webm per participant, "
+          "<identity>-screen.webm "
           "per screen share, -2, -3... added rather than overwriting a file", ".", rw));
   g_object_class_install_property (gobject_class, PROP_MAX_SIZE_TIME, g_param_spec_uint64 ("max-size-time",
           "Max size time", "Close a file and start the next (<identity>.001.webm, ...) after this much time, in "

@@ -239,12 +239,27 @@ START_TEST(test_recording_needs_the_permission)
 }
 END_TEST
 
-START_TEST(test_unwritable_location_fails_clearly)
+// A missing directory is made; one that cannot be (under a file) fails the
+// element at start with the reason.
+START_TEST(test_location_made_or_refused)
 {
-  Pipeline rec;
-  ck_assert(!launch(rec, recorder(g_server->room, "/nonexistent-dir", r::kRecord)));
-  ck_assert_msg(rec.first_error().find("not a writable directory") != std::string::npos, "%s",
-      rec.first_error().c_str());
+  const std::string dir = temp_dir();
+  const std::string file = dir + "/a-file";
+  ck_assert(g_file_set_contents(file.c_str(), "x", 1, nullptr));
+  {
+    Pipeline rec;
+    ck_assert(!launch(rec, recorder(g_server->room, file + "/sub", r::kRecord)));
+    ck_assert_msg(rec.first_error().find("not a writable directory") != std::string::npos, "%s",
+        rec.first_error().c_str());
+  }
+  {
+    Pipeline rec;
+    ck_assert(launch(rec, recorder(g_server->room, dir + "/made/here", r::kRecord, "e2ee")));
+    ck_assert(g_file_test((dir + "/made/here").c_str(), G_FILE_TEST_IS_DIR));
+  }
+  g_rmdir((dir + "/made/here").c_str());
+  g_rmdir((dir + "/made").c_str());
+  remove_dir(dir);
 }
 END_TEST
 
@@ -258,7 +273,7 @@ int main(int argc, char** argv)
   tcase_add_test(tc, test_hop_by_hop_recording);
   tcase_add_test(tc, test_e2ee_recording_as_a_member);
   tcase_add_test(tc, test_recording_needs_the_permission);
-  tcase_add_test(tc, test_unwritable_location_fails_clearly);
+  tcase_add_test(tc, test_location_made_or_refused);
   suite_add_tcase(s, tc);
   return run_suite(s);
 }
