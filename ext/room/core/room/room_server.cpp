@@ -11,6 +11,9 @@ namespace gste2ee::room {
 namespace {
 
 constexpr size_t kRoomIdBytes = 16;  // 128 random bits
+// Before the base64url text of those bits: an ID never starts with "-",
+// which command lines (gst-e2ee-room admin kick ROOM ...) take for an option.
+constexpr char kRoomIdPrefix[] = "r";
 
 std::string hex(const mls::Bytes& b)
 {
@@ -108,7 +111,7 @@ std::string RoomServer::create_room(RoomMode mode, bool waiting_room)
   if (!random)
     return {};
   Room room;
-  room.id = base64url_encode(random.value());
+  room.id = kRoomIdPrefix + base64url_encode(random.value());
   room.mode = mode;
   room.waiting_room = waiting_room;
   if (mode == RoomMode::EndToEnd && !reset_group(room))

@@ -61,8 +61,9 @@ class RoomServer {
 public:
   explicit RoomServer(TokenVerifier verifier) : verifier_(std::move(verifier)) {}
 
-  // A new room with a random 128-bit ID (base64url), never derived from a
-  // name or a counter. Empty if the system has no randomness.
+  // A new room with a random 128-bit ID ("r" and their base64url text, so
+  // it never starts with "-"), never derived from a name or a counter.
+  // Empty if the system has no randomness.
   std::string create_room(RoomMode mode, bool waiting_room);
 
   // A message from a participant's connection.
