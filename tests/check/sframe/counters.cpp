@@ -5,6 +5,7 @@
 // rewind, duplicate KIDs, and failed calls that consume nothing. Counters
 // are read back from the frames' headers, not from the context.
 #include "helpers.h"
+#include "run-suite.h"
 
 using namespace coretest;
 
@@ -198,5 +199,5 @@ int main()
   tcase_add_test(tc, test_duplicate_kid_refused);
   tcase_add_test(tc, test_failures_consume_nothing);
   suite_add_tcase(s, tc);
-  return run(s);
+  return run_suite(s);
 }

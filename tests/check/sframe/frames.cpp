@@ -3,6 +3,7 @@
 // every suite: sizes from empty up, metadata, in-place decryption, output
 // sizes, and several keys used interleaved in one context.
 #include "helpers.h"
+#include "run-suite.h"
 
 using namespace coretest;
 
@@ -253,5 +254,5 @@ int main()
   tcase_add_test(tc, test_cross_suite_fails);
   tcase_add_test(tc, test_bad_arguments);
   suite_add_tcase(s, tc);
-  return run(s);
+  return run_suite(s);
 }

@@ -12,6 +12,7 @@
 #include "json.h"
 #include "sframe-fuzz-bodies.h"
 #include "helpers.h"
+#include "run-suite.h"
 
 using namespace coretest;
 
@@ -167,5 +168,5 @@ int main()
   tcase_add_test(tc, test_seeds_and_mutations);
   tcase_add_test(tc, test_rtp_reassembly);
   suite_add_tcase(s, tc);
-  return run(s);
+  return run_suite(s);
 }

@@ -3,6 +3,7 @@
 // inline/extended boundary at 7/8, the shortest form at every byte length,
 // truncation of every header shape, and output buffers that are too small.
 #include "helpers.h"
+#include "run-suite.h"
 
 using namespace coretest;
 
@@ -144,5 +145,5 @@ int main()
   tcase_add_test(tc, test_encode_buffer_too_small);
   tcase_add_test(tc, test_every_config_byte);
   suite_add_tcase(s, tc);
-  return run(s);
+  return run_suite(s);
 }

@@ -68,14 +68,5 @@ void expect_error(const char* what, const sf::Result<T>& r, sf::Error want)
   ck_assert_msg(r.error() == want, "%s: got %s, expected %s", what, sf::error_name(r.error()), sf::error_name(want));
 }
 
-// Runs one Check suite; the exit status is what meson's test() reads.
-inline int run(Suite* s)
-{
-  SRunner* sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  const int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? 0 : 1;
-}
 
 } // namespace coretest

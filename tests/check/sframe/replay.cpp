@@ -7,6 +7,7 @@
 #include <set>
 
 #include "helpers.h"
+#include "run-suite.h"
 
 using namespace coretest;
 
@@ -289,5 +290,5 @@ int main()
   tcase_add_test(tc, test_readded_kid_keeps_its_window);
   tcase_add_test(tc, test_retired_windows_are_bounded);
   suite_add_tcase(s, tc);
-  return run(s);
+  return run_suite(s);
 }

@@ -5,6 +5,7 @@
 // no unauthenticated plaintext is left in the output (or, in place, in the
 // frame). A decryptor that refused all of that still opens the real frame.
 #include "helpers.h"
+#include "run-suite.h"
 
 using namespace coretest;
 
@@ -230,5 +231,5 @@ int main()
   tcase_add_test(tc, test_unknown_kid);
   tcase_add_test(tc, test_wrong_base_key);
   suite_add_tcase(s, tc);
-  return run(s);
+  return run_suite(s);
 }
