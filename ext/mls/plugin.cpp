@@ -3,11 +3,15 @@
 #include "config.h"
 #endif
 
+#include <gst/e2ee/e2ee.h>
+
 #include "gstmlskeyer.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
+  if (!gst_e2ee_openssl_init ())
+    return FALSE;
   return GST_ELEMENT_REGISTER (mlskeyer, plugin);
 }
 

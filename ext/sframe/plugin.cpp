@@ -3,12 +3,16 @@
 #include "config.h"
 #endif
 
+#include <gst/e2ee/e2ee.h>
+
 #include "gstsframeelements.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
   gboolean ret = FALSE;
+  if (!gst_e2ee_openssl_init ())
+    return FALSE;
   ret |= GST_ELEMENT_REGISTER (sframeenc, plugin);
   ret |= GST_ELEMENT_REGISTER (sframedec, plugin);
   ret |= GST_ELEMENT_REGISTER (rtpsframepay, plugin);

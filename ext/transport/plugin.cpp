@@ -3,12 +3,16 @@
 #include "config.h"
 #endif
 
+#include <gst/e2ee/e2ee.h>
+
 #include "gstpeertransport.h"
 #include "gstsrtpanydec.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
+  if (!gst_e2ee_openssl_init ())
+    return FALSE;
   gboolean ok = GST_ELEMENT_REGISTER (srtpanydec, plugin);
   ok &= GST_ELEMENT_REGISTER (peertransport, plugin);
   return ok;

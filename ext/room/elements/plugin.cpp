@@ -3,6 +3,8 @@
 #include "config.h"
 #endif
 
+#include <gst/e2ee/e2ee.h>
+
 #include "gstroomrecorder.h"
 #include "gstroomsink.h"
 #include "gstroomsrc.h"
@@ -10,6 +12,8 @@
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
+  if (!gst_e2ee_openssl_init ())
+    return FALSE;
   gboolean ok = GST_ELEMENT_REGISTER (roomsink, plugin);
   ok &= GST_ELEMENT_REGISTER (roomsrc, plugin);
   ok &= GST_ELEMENT_REGISTER (roomrecorder, plugin);

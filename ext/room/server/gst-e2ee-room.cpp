@@ -10,6 +10,7 @@
 
 #include <glib-unix.h>
 #include <gst/gst.h>
+#include <gst/e2ee/e2ee.h>
 #include <openssl/err.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -264,6 +265,7 @@ int admin(const Options& o, int argc, char** argv)
 
 int main(int argc, char** argv)
 {
+  gst_e2ee_openssl_init();  // before any TLS: GStreamer threads outlive exit()
   Options o;
   const GOptionEntry entries[] = {
     { "cert", 0, 0, G_OPTION_ARG_FILENAME, &o.cert, "TLS certificate chain, PEM (serve, make-cert)", "FILE" },

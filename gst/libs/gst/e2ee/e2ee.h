@@ -5,3 +5,4 @@
 #include <gst/e2ee/e2ee-prelude.h>
 #include <gst/e2ee/gste2eecipher.h>
 #include <gst/e2ee/gste2eekeyring.h>
+#include <gst/e2ee/gste2eeopenssl.h>
