@@ -155,17 +155,22 @@ struct Call {
     gst_object_unref(sink);
   }
 
-  // Waits until our sink pads have caps (an offer or answer names their
-  // SSRCs).
+  // Waits until both our sink pads have caps: an offer or answer lists only
+  // the streams whose caps are known (under load the audio pad had them and
+  // the video pad, waiting for vp8enc's first frame, not yet: an audio-only
+  // offer).
   void wait_for_our_caps()
   {
     fail_unless(wait_until([&] {
-      GstPad* s = gst_element_get_static_pad(t, "sink_1");
-      const bool has = s && gst_pad_has_current_caps(s);
-      if (s)
-        gst_object_unref(s);
-      return has;
-    }, 10));
+      bool all = true;
+      for (const char* name : { "sink_0", "sink_1" }) {
+        GstPad* s = gst_element_get_static_pad(t, name);
+        all = all && s && gst_pad_has_current_caps(s);
+        if (s)
+          gst_object_unref(s);
+      }
+      return all;
+    }, 20), "our sink pads never got caps");
   }
 
   // Waits until webrtcbin's sink pads have caps: the codecs it offers, and
