@@ -375,6 +375,52 @@ START_TEST(test_recorder_is_visible_and_needs_the_claim)
 }
 END_TEST
 
+// In an e2ee room a recorder may stay out of the MLS group and archive
+// ciphertext: it never creates or joins the group, gets no MLS message, may
+// send none, and everyone is told it records ciphertext. Nobody else may
+// join outside the group, nor a recorder of a hop-by-hop room.
+START_TEST(test_ciphertext_recorder_stays_out_of_the_group)
+{
+  Server s;
+  const std::string room = s.server.create_room(r::RoomMode::EndToEnd, false);
+  auto join_outside = [&](r::ConnectionId c, const char* identity, const char* role, const std::string& in,
+                          const char* mode) {
+    return s.server.on_message(c, r::Message("join").set("room", in).set("token", s.token(in, identity, r::kRecord))
+        .set("mode", mode).set("role", role).set("mls-member", false), kNow);
+  };
+  auto out = join_outside(kAlice, "alice", "participant", room, "e2ee");
+  ck_assert(sent(out, kAlice, "refused").at(0).str("code") == "bad-role");
+  const std::string hop = s.server.create_room(r::RoomMode::HopByHop, false);
+  out = join_outside(kAlice, "alice", "recorder", hop, "hop-by-hop");
+  ck_assert(sent(out, kAlice, "refused").at(0).str("code") == "bad-role");
+
+  // First in the room, it still does not create the group: the next one does.
+  out = join_outside(kCarol, "rec", "recorder", room, "e2ee");
+  ck_assert(sent(out, kCarol, "joined").at(0).str("mls-role") == "none");
+  out = s.join(kAlice, room, s.token(room, "alice", r::kPublishVideo));
+  ck_assert(sent(out, kAlice, "joined").at(0).str("mls-role") == "create");
+  bool told = false;
+  for (const auto& m : sent(out, kAlice, "participant"))
+    told |= m.str("identity") == "rec" && m.str("role") == "recorder" && m.str("recording") == "ciphertext";
+  ck_assert(told);
+  ck_assert(s.server.status_text().find("rec (recorder, ciphertext) admitted") != std::string::npos);
+
+  // The group's messages never reach it, and it may send none.
+  m::MLSMessage kp_msg;
+  kp_msg.message.emplace<m::KeyPackage>(m::generate_key_package(1, text("bob"), 0, UINT64_MAX).value().key_package);
+  out = s.join(kBob, room, s.token(room, "bob", r::kPublishVideo));
+  out = s.server.on_message(kBob, mls_msg(kp_msg), kNow);
+  ck_assert(!sent(out, kAlice, "mls").empty() && sent(out, kCarol, "mls").empty());
+  out = s.server.on_message(kCarol, mls_msg(kp_msg), kNow);
+  ck_assert(sent(out, kCarol, "refused").at(0).str("code") == "no-mls");
+  ck_assert(sent(out, kAlice, "mls").empty());
+
+  // Its leaving proposes no removal.
+  out = s.server.on_message(kCarol, r::Message("leave"), kNow);
+  ck_assert(sent(out, kAlice, "mls").empty() && !sent(out, kAlice, "participant").empty());
+}
+END_TEST
+
 START_TEST(test_room_ids_are_random)
 {
   Server s;
@@ -405,6 +451,7 @@ int main()
   tcase_add_test(tc, test_screen_share_gating);
   tcase_add_test(tc, test_revoke_end_and_vanish);
   tcase_add_test(tc, test_recorder_is_visible_and_needs_the_claim);
+  tcase_add_test(tc, test_ciphertext_recorder_stays_out_of_the_group);
   tcase_add_test(tc, test_room_ids_are_random);
   suite_add_tcase(s, tc);
   return run_suite(s);

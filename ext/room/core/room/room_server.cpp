@@ -261,6 +261,12 @@ std::vector<Action> RoomServer::join(ConnectionId from, const Message& m, uint64
     refuse_and_close(from, "not-allowed", "recording needs a token with the record permission", &out);
     return out;
   }
+  const bool mls_member = !m.has("mls-member") || m.flag("mls-member");
+  if (!mls_member && (role != "recorder" || room.mode != RoomMode::EndToEnd)) {
+    // Only a recorder of ciphertext has no use for the group's keys.
+    refuse_and_close(from, "bad-role", "only a recorder in an e2ee room joins outside the MLS group", &out);
+    return out;
+  }
   const bool is_admin = c.may(kAdmin);
   if (room.locked && !is_admin) {
     refuse_and_close(from, "locked", "the room is locked", &out);
@@ -279,6 +285,7 @@ std::vector<Action> RoomServer::join(ConnectionId from, const Message& m, uint64
   p.permissions = c.permissions;
   p.recorder = role == "recorder";
   p.receives = !m.has("receive") || m.flag("receive");
+  p.mls_member = mls_member;
   p.mls_client = room.next_client++;
   joined_[from] = room.id;
   if (room.waiting_room && !is_admin) {
@@ -297,7 +304,9 @@ std::vector<Action> RoomServer::admit(Room& room, Participant& p)
   p.admitted = true;
   Message joined("joined");
   joined.set("room", room.id).set("mode", room_mode_name(room.mode)).set("identity", p.identity);
-  if (room.mode == RoomMode::EndToEnd) {
+  if (room.mode == RoomMode::EndToEnd && !p.mls_member) {
+    joined.set("mls-role", "none");  // it archives ciphertext, holds no key
+  } else if (room.mode == RoomMode::EndToEnd) {
     // The first member creates the group, with the server as its external
     // sender (so kicks become Remove proposals); the others join through
     // their KeyPackages.
@@ -343,8 +352,10 @@ std::vector<Action> RoomServer::remove(Room& room, ConnectionId c, const std::st
       out.push_back(send(conn, participant_event(p, why)));
   if (room.mode != RoomMode::EndToEnd)
     return out;
+  if (!p.mls_member)
+    return out;  // never in the group: nothing to remove
   const bool anyone_left = std::any_of(room.people.begin(), room.people.end(),
-      [](const auto& e) { return e.second.admitted; });
+      [](const auto& e) { return e.second.admitted && e.second.mls_member; });
   if (!anyone_left) {
     // No member holds the group any more: the next one creates a new one.
     reset_group(room);
@@ -366,9 +377,9 @@ std::vector<Action> RoomServer::remove(Room& room, ConnectionId c, const std::st
 std::vector<Action> RoomServer::relay_mls(Room& room, Participant& from, const std::string& data)
 {
   std::vector<Action> out;
-  if (room.mode != RoomMode::EndToEnd) {
+  if (room.mode != RoomMode::EndToEnd || !from.mls_member) {
     out.push_back(send(from.connection, Message("refused").set("code", "no-mls").set("reason",
-        "a hop-by-hop room has no MLS group")));
+        room.mode != RoomMode::EndToEnd ? "a hop-by-hop room has no MLS group" : "this recorder joined outside the MLS group")));
     return out;
   }
   const auto bytes = base64url_decode(data);
@@ -395,7 +406,7 @@ void RoomServer::fan_out(Room& room, const mls::Bytes& message, std::vector<Acti
   const auto only = room.ds->recipients(message);
   const std::string data = base64url_encode(message);
   for (const auto& [conn, p] : room.people) {
-    if (!p.admitted)
+    if (!p.admitted || !p.mls_member)
       continue;
     if (only && std::find(only->begin(), only->end(), p.mls_client) == only->end())
       continue;
@@ -589,8 +600,11 @@ Message RoomServer::participant_event(const Participant& p, const std::string& e
 {
   Message m("participant");
   m.set("identity", p.identity).set("event", event);
-  if (p.recorder)
+  if (p.recorder) {
     m.set("role", "recorder");
+    if (!p.mls_member)
+      m.set("recording", "ciphertext");  // in no MLS group: keys never reach it
+  }
   return m;
 }
 
@@ -634,7 +648,7 @@ std::string RoomServer::status_text() const
         + (room.waiting_room ? ", waiting room" : "") + ", refused tracks " + std::to_string(room.refused_tracks)
         + "\n";
     for (const auto& [conn, p] : room.people)
-      out += "  " + p.identity + (p.recorder ? " (recorder)" : "") + (p.admitted ? " admitted" : " waiting") + " ["
+      out += "  " + p.identity + (p.recorder ? (p.mls_member ? " (recorder)" : " (recorder, ciphertext)") : "") + (p.admitted ? " admitted" : " waiting") + " ["
           + permission_list(p.permissions)
           + (p.screen_allowed ? "; screen allowed by an admin" : "") + "]\n";
   }

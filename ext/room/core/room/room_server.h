@@ -11,9 +11,11 @@
 // only; no MLS), fixed when it is created. A participant:
 //   connects -> sends "join" (room, token, the mode it expects, and role
 //      "recorder" for a recorder, which needs the token's "record" claim,
-//      publishes nothing and is announced to everyone as a recorder; and
-//      "receive": false for a participant that only publishes, which is then
-//      sent nobody's media)
+//      publishes nothing and is announced to everyone as a recorder; a
+//      recorder in an e2ee room that sends "mls-member": false stays out of
+//      the MLS group and archives ciphertext, and everyone is told which it
+//      is ("recording": "ciphertext" or "member"); and "receive": false for
+//      a participant that only publishes, which is then sent nobody's media)
 //   -> refused and closed, or waiting (waiting room) until an admin admits
 //      or denies it, or admitted: "joined", its media starts, and in an e2ee
 //      room its MLS messages go through the delivery service.
@@ -101,6 +103,7 @@ private:
     bool screen_allowed = false;  // by an admin, during the meeting
     bool recorder = false;        // joined with role "recorder"
     bool receives = true;         // false: publishes only, is sent nothing
+    bool mls_member = true;       // false: a ciphertext recorder, outside the group
     std::vector<std::pair<Track, uint64_t>> tracks;  // published, with their SSRCs
     mls::DeliveryService::Client mls_client = 0;
   };
