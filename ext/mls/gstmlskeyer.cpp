@@ -66,6 +66,7 @@
 
 #include "mls/message_stream.h"
 #include "mls/sframe_epoch.h"
+#include "mls/sframe_key_log.h"
 #include "mls/sframe_key_plan.h"
 #include "mls/state_dir.h"
 #include "sframe/suite.h"
@@ -97,7 +98,7 @@ struct Private {
   std::mutex lock;
 
   /* Properties. */
-  std::string identity, group_id_hex, state_dir;
+  std::string identity, group_id_hex, state_dir, key_log;
   guint mls_suite = kDefaultMlsSuite;
   GstE2eeCipherSuite sframe_suite = GST_E2EE_CIPHER_DEFAULT;
   GstMlsKeyerMode mode = GST_MLS_KEYER_MODE_JOIN;
@@ -207,6 +208,7 @@ enum {
   PROP_COMMIT_DELAY,
   PROP_UPDATE_INTERVAL,
   PROP_EXTERNAL_SENDER,
+  PROP_KEY_LOG,
   PROP_EPOCH,
   PROP_MEMBERS,
   PROP_SAFETY_CODE,
@@ -338,6 +340,16 @@ enter_epoch_locked (GstMlsKeyer * self, GstE2eeKeyring * keyring, Outcome * o)
     return false;
   }
   apply_changes_locked (self, keyring, changes);
+  if (!p->key_log.empty ()) {
+    mls::KeyLogEntry entry;
+    entry.epoch = e.epoch;
+    entry.sframe_suite = static_cast<uint16_t> (p->sframe_suite);
+    entry.epoch_bits = p->epoch_bits;
+    entry.base_key = e.base_key;
+    std::string error;
+    if (!mls::append_key_log (p->key_log, entry, &error))
+      o->warning = "key-log: " + error;  /* the keys are in use; only the archive's future is at stake */
+  }
   if (p->message_arrived_us != 0)
     p->stats.last_rekey_us = now_us () - p->message_arrived_us;
 
@@ -1109,6 +1121,10 @@ set_property (GObject * object, guint prop_id, const GValue * value, GParamSpec 
       str = g_value_get_string (value);
       p->state_dir = str ? str : "";
       break;
+    case PROP_KEY_LOG:
+      str = g_value_get_string (value);
+      p->key_log = str ? str : "";
+      break;
     case PROP_EPOCH_BITS:
       p->epoch_bits = g_value_get_uint (value);
       break;
@@ -1160,6 +1176,9 @@ get_property (GObject * object, guint prop_id, GValue * value, GParamSpec * pspe
       break;
     case PROP_STATE_DIR:
       g_value_set_string (value, p->state_dir.empty () ? nullptr : p->state_dir.c_str ());
+      break;
+    case PROP_KEY_LOG:
+      g_value_set_string (value, p->key_log.empty () ? nullptr : p->key_log.c_str ());
       break;
     case PROP_EPOCH_BITS:
       g_value_set_uint (value, p->epoch_bits);
@@ -1269,6 +1288,12 @@ gst_mls_keyer_class_init (GstMlsKeyerClass * klass)
       g_param_spec_string ("state-dir", "State directory",
           "Directory of this member's state, the format of mlsctl --state (group.state, key-package.state, mode "
           "0600): loaded when going to READY, saved on every change; unset: the state lives only in memory",
+          NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_KEY_LOG,
+      g_param_spec_string ("key-log", "Key log",
+          "File to which every epoch's SFrame base key is appended (created 0600), so that an archive of the "
+          "room's ciphertext (roomrecorder) can be decrypted later with gst-e2ee-room-archive; as secret as the "
+          "meeting itself. Unset (default): keys never leave memory",
           NULL, rw));
   g_object_class_install_property (gobject_class, PROP_EPOCH_BITS,
       g_param_spec_uint ("epoch-bits", "Epoch bits",

@@ -9,7 +9,11 @@
 // same low bits removed first, so the live KIDs are always unique.
 #include <set>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "mls/sframe_epoch.h"
+#include "mls/sframe_key_log.h"
 #include "mls/sframe_key_plan.h"
 
 #include <check.h>
@@ -169,6 +173,62 @@ START_TEST(test_plan_overlap_and_wrap)
 }
 END_TEST
 
+// The key log: what one member appends, epoch by epoch, reads back whole;
+// the file is owner-only; bad lines are refused with their number.
+START_TEST(test_key_log_round_trip)
+{
+  char path[] = "/tmp/key-log-XXXXXX";
+  const int fd = mkstemp(path);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  unlink(path);
+  for (uint64_t epoch = 1; epoch <= 3; epoch++) {
+    m::KeyLogEntry e;
+    e.epoch = epoch;
+    e.sframe_suite = 4;
+    e.epoch_bits = 4;
+    e.base_key = m::SecretBytes(16);
+    e.base_key.data()[0] = static_cast<uint8_t>(epoch);
+    e.base_key.data()[15] = 0xab;
+    std::string error;
+    ck_assert_msg(m::append_key_log(path, e, &error), "%s", error.c_str());
+  }
+  struct stat st;
+  ck_assert_int_eq(stat(path, &st), 0);
+  ck_assert_int_eq(st.st_mode & 0777, 0600);
+  std::string text;
+  if (FILE* f = fopen(path, "r")) {
+    char buf[512];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+      text.append(buf, n);
+    fclose(f);
+  }
+  unlink(path);
+  std::vector<m::KeyLogEntry> entries;
+  std::string error;
+  ck_assert_msg(m::parse_key_log(text, &entries, &error), "%s", error.c_str());
+  ck_assert_uint_eq(entries.size(), 3);
+  for (size_t i = 0; i < 3; i++) {
+    ck_assert_uint_eq(entries[i].epoch, i + 1);
+    ck_assert_uint_eq(entries[i].sframe_suite, 4);
+    ck_assert_uint_eq(entries[i].epoch_bits, 4);
+    ck_assert_uint_eq(entries[i].base_key.size(), 16);
+    ck_assert_uint_eq(entries[i].base_key.data()[0], i + 1);
+    ck_assert_uint_eq(entries[i].base_key.data()[15], 0xab);
+  }
+  for (const char* bad : { "epoch=1 sframe-cipher-suite=4 epoch-bits=4\n",  // no key
+                           "epoch=1 sframe-cipher-suite=4 epoch-bits=4 base-key=0g\n",
+                           "epoch=x sframe-cipher-suite=4 epoch-bits=4 base-key=00\n",
+                           "epoch=1 sframe-cipher-suite=4 epoch-bits=4 base-key=00 extra=1\n" }) {
+    entries.clear();
+    error.clear();
+    ck_assert(!m::parse_key_log(std::string("\n") + bad, &entries, &error));
+    ck_assert_msg(error.find("line 2") != std::string::npos, "%s", error.c_str());
+  }
+}
+END_TEST
+
 int main()
 {
   Suite* s = suite_create("mls-sframe-keys");
@@ -179,6 +239,7 @@ int main()
   tcase_add_test(tc, test_members_of_an_epoch_agree);
   tcase_add_test(tc, test_plan_adds_every_member_and_context);
   tcase_add_test(tc, test_plan_overlap_and_wrap);
+  tcase_add_test(tc, test_key_log_round_trip);
   suite_add_tcase(s, tc);
   SRunner* r = srunner_create(s);
   srunner_run_all(r, CK_NORMAL);
