@@ -59,6 +59,7 @@ struct State : glue::CommonState {
   glue::EncryptKeys keys;  /* lives as long as the element: counters never restart */
   bool have_last_kid = false;
   uint64_t last_kid = 0;
+  bool dropped_for_key = false;  /* frames went missing: the next one needs a key frame */
   gint64 last_warning_us = 0;
   Stats stats;
 };
@@ -257,11 +258,16 @@ encrypt_locked (State & st, const guint8 * in, gsize in_size, guint8 * out, gsiz
   auto kid = st.keys.select (st.static_key, st.keyring);
   if (!kid) {
     st.stats.dropped_no_key++;
+    st.dropped_for_key = true;
     after.warning = kid.message ();
     return 0;
   }
-  if (st.have_last_kid && st.last_kid != kid.value ())
+  /* Receivers with only the new key, or that missed the frames dropped
+   * while there was none (a member's first frames before its Welcome), need
+   * a key frame they can decrypt. */
+  if ((st.have_last_kid && st.last_kid != kid.value ()) || st.dropped_for_key)
     after.request_key_frame = true;
+  st.dropped_for_key = false;
   st.have_last_kid = true;
   st.last_kid = kid.value ();
 

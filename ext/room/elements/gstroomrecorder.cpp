@@ -8,15 +8,20 @@
  * server and writes one WebM file (VP8 video + Opus audio) per participant
  * into the directory `location`, plus one per screen share. A participant's
  * file is finished when it leaves; every file when the recorder stops or
- * gets EOS (gst-launch-1.0 -e). In an e2ee room the recorder is an MLS
- * member of the group, so its files are in the clear, and the room's
- * members see it as a recorder. docs/elements/roomrecorder.md.
+ * gets EOS (gst-launch-1.0 -e). In an e2ee room it records by default the
+ * ciphertext only (e2ee-recording=ciphertext): it stays out of the MLS
+ * group and writes one <identity>.sframe-archive per participant, which
+ * gst-e2ee-room-archive decrypts later with a member's key log; with
+ * e2ee-recording=member it is an MLS member of the group, its files are in
+ * the clear, and the room's members see it as a recorder in their group.
+ * docs/elements/roomrecorder.md.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
 #include "gstroomrecorder.h"
+#include "room-archives.h"
 #include "room-element.h"
 #include "room-receiver.h"
 #include "room-recordings.h"
@@ -35,6 +40,12 @@ namespace {
 enum {
   PROP_LOCATION = r::RoomElementSettings::kFirstProperty + r::RoomElementSettings::kPropertyCount,
   PROP_MAX_SIZE_TIME,
+  PROP_E2EE_RECORDING,
+};
+
+enum E2eeRecording {
+  E2EE_RECORDING_CIPHERTEXT,
+  E2EE_RECORDING_MEMBER,
 };
 
 // How long stopping waits for the files to be written.
@@ -48,11 +59,30 @@ struct _GstRoomRecorder {
   std::mutex lock;              // the two properties below
   std::string location;
   guint64 max_size_time;
+  E2eeRecording e2ee_recording;
   GstElement *transport;
   std::unique_ptr<r::RoomSession> session;
   std::unique_ptr<r::RoomReceiver> receiver;
   std::unique_ptr<r::Recordings> recordings;
+  std::unique_ptr<r::Archives> archives;  /* instead, for ciphertext */
 };
+
+#define GST_TYPE_ROOM_E2EE_RECORDING (gst_room_e2ee_recording_get_type ())
+static GType
+gst_room_e2ee_recording_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {E2EE_RECORDING_CIPHERTEXT, "Archive the SFrame ciphertext, outside the MLS group (decrypted later with a "
+          "member's key log by gst-e2ee-room-archive)", "ciphertext"},
+    {E2EE_RECORDING_MEMBER, "Join the MLS group as a member every participant sees, and write WebM in the clear",
+        "member"},
+    {0, nullptr, nullptr},
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstRoomE2eeRecording", values));
+  return type;
+}
 
 G_DEFINE_TYPE (GstRoomRecorder, gst_room_recorder, GST_TYPE_BIN);
 GST_ELEMENT_REGISTER_DEFINE (roomrecorder, "roomrecorder", GST_RANK_NONE, GST_TYPE_ROOM_RECORDER);
@@ -66,6 +96,8 @@ on_message (GstRoomRecorder * self, const r::Message & m)
     /* left or removed: its files are complete */
     if (self->recordings)
       self->recordings->finish (m.str ("identity"));
+    if (self->archives)
+      self->archives->finish (m.str ("identity"));
   }
 }
 
@@ -84,6 +116,8 @@ location_usable (GstRoomRecorder * self, std::string * dir)
 static void
 finish_files (GstRoomRecorder * self)
 {
+  if (self->archives)
+    self->archives->finish_all ();
   if (self->recordings && !self->recordings->finish_all (kFinishTimeoutMs))
     GST_ELEMENT_WARNING (self, RESOURCE, CLOSE, ("some recordings were not finished within %d s",
             kFinishTimeoutMs / 1000), (nullptr));
@@ -103,14 +137,23 @@ gst_room_recorder_change_state (GstElement * element, GstStateChange transition)
   }
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
     r::Recordings::Options o;
+    bool ciphertext;
     {
       std::lock_guard < std::mutex > g (self->lock);
       o.directory = self->location;
       o.max_size_time = self->max_size_time;
+      ciphertext = self->e2ee_recording == E2EE_RECORDING_CIPHERTEXT;
     }
     o.mode = self->settings.session ().mode;
-    o.request_key_frame = [self] (guint32 ssrc) { self->receiver->request_key_frame (ssrc); };
-    self->recordings = std::make_unique < r::Recordings > (GST_BIN (self), o);
+    ciphertext = ciphertext && o.mode == r::RoomMode::EndToEnd;
+    self->settings.set_mls_member (!ciphertext);
+    if (ciphertext) {
+      self->archives = std::make_unique < r::Archives > (GST_BIN (self), o.directory,
+          [self] (guint32 ssrc) { self->receiver->request_key_frame (ssrc); });
+    } else {
+      o.request_key_frame = [self] (guint32 ssrc) { self->receiver->request_key_frame (ssrc); };
+      self->recordings = std::make_unique < r::Recordings > (GST_BIN (self), o);
+    }
   }
   /* While the pipeline still plays: a paused file sink would hold the
    * muxer's last writes until it plays again. */
@@ -118,8 +161,10 @@ gst_room_recorder_change_state (GstElement * element, GstStateChange transition)
     finish_files (self);
   if (r::room_element_before_change (element, self->transport, self->settings, transition, &self->session,
           [self] (const r::Message & m) { on_message (self, m); }, nullptr) == GST_STATE_CHANGE_FAILURE) {
-    if (transition == GST_STATE_CHANGE_READY_TO_PAUSED)
+    if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
       self->recordings.reset ();
+      self->archives.reset ();
+    }
     return GST_STATE_CHANGE_FAILURE;
   }
   GstStateChangeReturn ret = GST_ELEMENT_CLASS (gst_room_recorder_parent_class)->change_state (element, transition);
@@ -130,6 +175,7 @@ gst_room_recorder_change_state (GstElement * element, GstStateChange transition)
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
     self->session.reset ();
     self->recordings.reset ();
+    self->archives.reset ();
     self->receiver->stop ();
   }
   return ret;
@@ -179,6 +225,9 @@ gst_room_recorder_set_property (GObject * object, guint id, const GValue * value
   } else if (id == PROP_MAX_SIZE_TIME) {
     std::lock_guard < std::mutex > g (self->lock);
     self->max_size_time = g_value_get_uint64 (value);
+  } else if (id == PROP_E2EE_RECORDING) {
+    std::lock_guard < std::mutex > g (self->lock);
+    self->e2ee_recording = static_cast < E2eeRecording > (g_value_get_enum (value));
   } else if (!self->settings.set (id, value)) {
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
   }
@@ -194,6 +243,9 @@ gst_room_recorder_get_property (GObject * object, guint id, GValue * value, GPar
   } else if (id == PROP_MAX_SIZE_TIME) {
     std::lock_guard < std::mutex > g (self->lock);
     g_value_set_uint64 (value, self->max_size_time);
+  } else if (id == PROP_E2EE_RECORDING) {
+    std::lock_guard < std::mutex > g (self->lock);
+    g_value_set_enum (value, self->e2ee_recording);
   } else if (!self->settings.get (id, value)) {
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
   }
@@ -204,6 +256,7 @@ gst_room_recorder_finalize (GObject * object)
 {
   GstRoomRecorder *self = GST_ROOM_RECORDER (object);
   self->session.reset ();
+  self->archives.~unique_ptr ();
   self->recordings.~unique_ptr ();
   self->receiver.~unique_ptr ();
   self->session.~unique_ptr ();
@@ -223,6 +276,8 @@ gst_room_recorder_init (GstRoomRecorder * self)
   self->max_size_time = 0;
   new (&self->session) std::unique_ptr < r::RoomSession > ();
   new (&self->recordings) std::unique_ptr < r::Recordings > ();
+  new (&self->archives) std::unique_ptr < r::Archives > ();
+  self->e2ee_recording = E2EE_RECORDING_CIPHERTEXT;
   self->transport = gst_element_factory_make ("peertransport", "transport");
   if (self->transport)
     gst_bin_add (GST_BIN (self), self->transport);
@@ -230,6 +285,8 @@ gst_room_recorder_init (GstRoomRecorder * self)
           [self] (GstPad * rtp, const r::ReceivedStream & s) {
             if (self->recordings)
               self->recordings->add_stream (rtp, s);
+            else if (self->archives)
+              self->archives->add_stream (rtp, s);
           }));
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
 }
@@ -253,11 +310,18 @@ gst_room_recorder_class_init (GstRoomRecorderClass * klass)
   g_object_class_install_property (gobject_class, PROP_MAX_SIZE_TIME, g_param_spec_uint64 ("max-size-time",
           "Max size time", "Close a file and start the next (<identity>.001.webm, ...) after this much time, in "
           "nanoseconds, so a crash loses at most that much; 0: one file per participant", 0, G_MAXUINT64, 0, rw));
+  g_object_class_install_property (gobject_class, PROP_E2EE_RECORDING, g_param_spec_enum ("e2ee-recording",
+          "E2EE recording", "How an e2ee room is recorded: ciphertext (default) archives every participant's SFrame "
+          "frames, <identity>.sframe-archive, without ever holding a key; member joins the MLS group (everyone sees "
+          "it there) and writes WebM in the clear. Hop-by-hop rooms are always recorded to WebM",
+          GST_TYPE_ROOM_E2EE_RECORDING, E2EE_RECORDING_CIPHERTEXT, rw));
+  gst_type_mark_as_plugin_api (GST_TYPE_ROOM_E2EE_RECORDING, (GstPluginAPIFlags) 0);
   element_class->change_state = GST_DEBUG_FUNCPTR (gst_room_recorder_change_state);
   element_class->send_event = GST_DEBUG_FUNCPTR (gst_room_recorder_send_event);
   bin_class->handle_message = GST_DEBUG_FUNCPTR (gst_room_recorder_handle_message);
   gst_element_class_set_static_metadata (element_class, "Room recorder (gst-e2ee)", "Sink/File/Network",
       "Joins a gst-e2ee room as a visible recorder (record permission) and writes one WebM file per participant, "
-      "audio and video together, finished when the participant leaves or the recorder stops",
+      "audio and video together, finished when the participant leaves or the recorder stops; in an e2ee room, by "
+      "default, a ciphertext archive per participant instead",
       "gst-e2ee <gst-e2ee@example.org>");
 }

@@ -57,4 +57,14 @@ void take_out_all(GstBin* bin, std::vector<GstElement*>* elements)
   elements->clear();
 }
 
+std::string file_safe_name(const std::string& identity)
+{
+  std::string out;
+  for (const char c : identity)
+    out.push_back(g_ascii_isalnum(c) || c == '-' || c == '.' || c == '_' ? c : '_');
+  if (out.empty() || out[0] == '.')
+    out.insert(out.begin(), '_');
+  return out;
+}
+
 } // namespace gste2ee::room

@@ -8,6 +8,7 @@
 #include <gst/gst.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace gste2ee::room {
@@ -27,5 +28,9 @@ void add_linked(GstBin* bin, GstElement* e, GstPad* upstream);
 // reference: for elements made while playing, so a restart starts clean.
 void take_out(GstBin* bin, GstElement* e);
 void take_out_all(GstBin* bin, std::vector<GstElement*>* elements);
+
+// A participant's identity as a file name in a recorder's directory:
+// letters, digits and "-._" only, never hidden, ".", or "..".
+std::string file_safe_name(const std::string& identity);
 
 } // namespace gste2ee::room

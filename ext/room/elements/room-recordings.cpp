@@ -22,16 +22,6 @@ constexpr gint64 kKeyRequestUs = G_USEC_PER_SEC / 2;
 // recorded alone (a publisher whose video never comes).
 constexpr gint64 kAudioWaitUs = 3 * G_USEC_PER_SEC;
 
-std::string file_safe(const std::string& identity)
-{
-  std::string out;
-  for (const char c : identity)
-    out.push_back(g_ascii_isalnum(c) || c == '-' || c == '.' || c == '_' ? c : '_');
-  if (out.empty() || out[0] == '.')
-    out.insert(out.begin(), '_');  // never a hidden file, "." or ".."
-  return out;
-}
-
 // What a stream becomes before the muxer: depayloaded (and in an e2ee room
 // decrypted), still encoded. sframedec gives the decrypted frames bare caps
 // (video/x-vp8) and no key-frame flags, and the muxer needs the picture size
@@ -156,7 +146,7 @@ GstPadProbeReturn Recordings::gate(GstPad*, GstPadProbeInfo* info, gpointer data
 
 std::string Recordings::unique_base(const Recording& r)
 {
-  const std::string name = file_safe(r.identity) + (r.screen ? "-screen" : "");
+  const std::string name = file_safe_name(r.identity) + (r.screen ? "-screen" : "");
   for (int n = 1;; n++) {
     const std::string candidate = n == 1 ? name : name + "-" + std::to_string(n);
     gchar* path = g_build_filename(options_.directory.c_str(), (candidate + ".webm").c_str(), nullptr);

@@ -73,6 +73,8 @@ bool RoomSession::start(int timeout_ms, std::string* error)
     join.set("role", "recorder");
   if (!settings_.receive)
     join.set("receive", false);
+  if (!settings_.mls_member)
+    join.set("mls-member", false);
   if (!client_.send(join, error))
     return false;
   const gint64 until = g_get_monotonic_time() + gint64(timeout_ms) * 1000;
@@ -129,7 +131,11 @@ void RoomSession::admitted(const Message& joined)
     post_error("the server put us in a " + joined.str("mode") + " room; expected " + room_mode_name(settings_.mode));
     return;
   }
-  if (settings_.mode == RoomMode::EndToEnd) {
+  if (settings_.mode == RoomMode::EndToEnd && settings_.mls_member != (joined.str("mls-role") != "none")) {
+    post_error("the server did not keep us " + std::string(settings_.mls_member ? "in" : "out of") + " the MLS group");
+    return;
+  }
+  if (settings_.mode == RoomMode::EndToEnd && settings_.mls_member) {
     GstElement* keyer = gst_element_factory_make("mlskeyer", nullptr);
     GstElement* out = gst_element_factory_make("appsink", nullptr);
     GstElement* in = gst_element_factory_make("appsrc", nullptr);
@@ -144,7 +150,8 @@ void RoomSession::admitted(const Message& joined)
     mls_in_ = GST_ELEMENT(gst_object_ref(in));
     mls_out_ = GST_ELEMENT(gst_object_ref(out));
     const bool create = joined.str("mls-role") == "create";
-    g_object_set(keyer_, "identity", identity_.c_str(), "contexts", 3u, nullptr);
+    g_object_set(keyer_, "identity", identity_.c_str(), "contexts", 3u, "key-log",
+        settings_.key_log.empty() ? nullptr : settings_.key_log.c_str(), nullptr);
     gst_util_set_object_arg(G_OBJECT(keyer_), "mode", create ? "create" : "join");
     if (create)
       g_object_set(keyer_, "group-id", joined.str("group-id").c_str(), "external-sender",

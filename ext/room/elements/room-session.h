@@ -34,6 +34,8 @@ public:
     RoomMode mode = RoomMode::EndToEnd;
     bool recorder = false;  // join with role "recorder" (the token needs "record")
     bool receive = true;    // false: publish only; the server sends us nothing
+    bool mls_member = true; // false: a ciphertext recorder, outside the MLS group
+    std::string key_log;    // mlskeyer's key-log, if set
   };
   // Server messages the element handles itself ("track", "participant").
   using OnMessage = std::function<void(const Message&)>;

@@ -22,7 +22,7 @@ namespace gste2ee::room {
 namespace {
 enum {
   PROP_SERVER = RoomElementSettings::kFirstProperty, PROP_CA_FILE, PROP_ROOM, PROP_TOKEN, PROP_MODE,
-  PROP_LOCAL_ADDRESS, PROP_STUN_SERVER
+  PROP_LOCAL_ADDRESS, PROP_STUN_SERVER, PROP_KEY_LOG
 };
 }
 
@@ -46,6 +46,10 @@ void RoomElementSettings::install(GObjectClass* klass)
       rw));
   g_object_class_install_property(klass, PROP_STUN_SERVER, g_param_spec_string("stun-server", "STUN server",
       "IP[:port] of a STUN server, for a server-reflexive candidate behind NAT", nullptr, rw));
+  g_object_class_install_property(klass, PROP_KEY_LOG, g_param_spec_string("key-log", "Key log",
+      "e2ee room: append every epoch's SFrame base key to this file (created 0600; mlskeyer's key-log), so that "
+      "the room's ciphertext archive (roomrecorder) can be decrypted later with gst-e2ee-room-archive; as secret "
+      "as the meeting. Unset (default): keys never leave memory", nullptr, rw));
 }
 
 bool RoomElementSettings::set(guint id, const GValue* value)
@@ -60,6 +64,7 @@ bool RoomElementSettings::set(guint id, const GValue* value)
     case PROP_MODE: mode_ = static_cast<RoomMode>(g_value_get_enum(value)); return true;
     case PROP_LOCAL_ADDRESS: local_address_ = s ? s : ""; return true;
     case PROP_STUN_SERVER: stun_server_ = s ? s : ""; return true;
+    case PROP_KEY_LOG: key_log_ = s ? s : ""; return true;
     default: return false;
   }
 }
@@ -76,6 +81,7 @@ bool RoomElementSettings::get(guint id, GValue* value) const
       g_value_set_string(value, local_address_.empty() ? nullptr : local_address_.c_str());
       return true;
     case PROP_STUN_SERVER: g_value_set_string(value, stun_server_.empty() ? nullptr : stun_server_.c_str()); return true;
+    case PROP_KEY_LOG: g_value_set_string(value, key_log_.empty() ? nullptr : key_log_.c_str()); return true;
     default: return false;
   }
 }
@@ -98,6 +104,8 @@ RoomSession::Settings RoomElementSettings::session() const
   s.mode = mode_;
   s.recorder = recorder_;
   s.receive = !publish_only_;
+  s.mls_member = mls_member_;
+  s.key_log = key_log_;
   return s;
 }
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 // The properties roomsink, roomsrc and roomrecorder share: which server (and the
-// certificate to trust), which room, the join token, and the room mode the
+// certificate to trust), which room, the join token, the room mode the
 // element expects (joining a room of the other mode fails, never
-// downgrades).
+// downgrades), and where an e2ee member keeps its key log, if anywhere.
 #pragma once
 
 #include "room-session.h"
@@ -20,7 +20,7 @@ namespace gste2ee::room {
 class RoomElementSettings {
 public:
   static constexpr guint kFirstProperty = 1;
-  static constexpr guint kPropertyCount = 7;
+  static constexpr guint kPropertyCount = 8;
 
   static void install(GObjectClass* klass);
   // False if `id` is not one of these properties.
@@ -33,6 +33,12 @@ public:
   void set_recorder(bool recorder) { recorder_ = recorder; }
   // roomsink only publishes.
   void set_publish_only(bool publish_only) { publish_only_ = publish_only; }
+  // roomrecorder archiving ciphertext joins an e2ee room outside its MLS group.
+  void set_mls_member(bool member)
+  {
+    std::lock_guard<std::mutex> g(lock_);
+    mls_member_ = member;
+  }
 
 private:
   mutable std::mutex lock_;
@@ -45,6 +51,8 @@ private:
   std::string stun_server_;
   bool recorder_ = false;
   bool publish_only_ = false;
+  bool mls_member_ = true;
+  std::string key_log_;  // for mlskeyer
 };
 
 } // namespace gste2ee::room

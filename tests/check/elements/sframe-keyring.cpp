@@ -214,12 +214,17 @@ GST_START_TEST(test_no_encrypt_kid_drops)
   fail_unless_equals_uint64(stat(p.enc->element, "frames-encrypted"), 0);
   fail_unless(gst_e2ee_keyring_set_encrypt_kid(kr, 1, nullptr));
   fail_unless(decrypts_to(p, encrypt(p, a), a));
-  // The first key is no change of key: no request.
+  // The frames before it were dropped, the key frame among them: the first
+  // encrypted frame asks the encoder for a new one (a key there from the
+  // start asks for nothing: test_rotation_via_property).
+  fail_unless_equals_int(count_key_unit_requests(p.enc), 1);
+  fail_unless(decrypts_to(p, encrypt(p, a), a));
   fail_unless_equals_int(count_key_unit_requests(p.enc), 0);
   gst_e2ee_keyring_unset_encrypt_kid(kr);
   gst_harness_push(p.enc, to_buffer(a));
   fail_unless(gst_harness_try_pull(p.enc) == nullptr);
   fail_unless_equals_uint64(stat(p.enc->element, "dropped-no-key"), 4);
+  fail_unless_equals_uint64(stat(p.enc->element, "key-frame-requests"), 1);
   free_pair(p);
   gst_object_unref(kr);
 }

@@ -6,8 +6,10 @@
 // its file is finished; a second camera joins, and when the recorder gets
 // EOS (gst-launch-1.0 -e) its file is finished too. Both files play back:
 // decoded here, video and audio, aligned, with a duration (which only a
-// finished file has). A token without the record permission records
-// nothing.
+// finished file has). In an e2ee room it archives the ciphertext by
+// default, which gst-e2ee-room-archive decrypts with a member's key log
+// across a rekey; or it is a member. A token without the record permission
+// records nothing.
 #include "launched.h"
 #include "server-process.h"
 #include "run-suite.h"
@@ -16,7 +18,9 @@
 
 #include <glib/gstdio.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 using namespace server_process;
 
@@ -26,17 +30,20 @@ using launched::Pipeline;
 using launched::launch;
 using launched::wait_for;
 
-std::string camera(const std::string& room, const std::string& identity, const char* mode = "hop-by-hop")
+std::string camera(const std::string& room, const std::string& identity, const char* mode = "hop-by-hop",
+    const std::string& more = "")
 {
-  return "roomsink name=s"
+  return "roomsink name=s" + more
       + element_properties(g_server->token(room, identity, r::kPublishVideo | r::kPublishAudio), mode, room)
       + " videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=30/1 ! s.video_0"
         " audiotestsrc is-live=true wave=ticks ! s.audio_0";
 }
 
-std::string recorder(const std::string& room, const std::string& dir, unsigned perms, const char* mode = "hop-by-hop")
+std::string recorder(const std::string& room, const std::string& dir, unsigned perms, const char* mode = "hop-by-hop",
+    const char* e2ee_recording = "ciphertext")
 {
-  return "roomrecorder location=" + dir + element_properties(g_server->token(room, "recorder", perms), mode, room);
+  return "roomrecorder location=" + dir + " e2ee-recording=" + e2ee_recording
+      + element_properties(g_server->token(room, "recorder", perms), mode, room);
 }
 
 struct Played {
@@ -61,13 +68,15 @@ void count(GstElement* sink, GstBuffer* buf, GstPad*, gpointer data)
   }
 }
 
-// Decodes a recorded file to the end.
+// Decodes a recorded file to the end. The sinks do not preroll: a file
+// whose video track holds no frame would otherwise never preroll its video
+// sink while the audio queue filled, and hang instead of failing the counts.
 Played play(const std::string& path)
 {
   Played p;
   const std::string desc = "filesrc location=" + path + " ! matroskademux name=d"
-      " d.video_0 ! queue ! vp8dec ! fakesink name=v sync=false signal-handoffs=true"
-      " d.audio_0 ! queue ! opusdec ! fakesink name=a sync=false signal-handoffs=true";
+      " d.video_0 ! queue ! vp8dec ! fakesink name=v sync=false async=false signal-handoffs=true"
+      " d.audio_0 ! queue ! opusdec ! fakesink name=a sync=false async=false signal-handoffs=true";
   GError* err = nullptr;
   GstElement* pipeline = gst_parse_launch(desc.c_str(), &err);
   ck_assert_msg(pipeline, "%s", err ? err->message : "?");
@@ -214,7 +223,7 @@ START_TEST(test_e2ee_recording_as_a_member)
   {
     Pipeline cam, rec;
     ck_assert(launch(cam, camera(g_server->room, "cam", "e2ee")));
-    ck_assert(launch(rec, recorder(g_server->room, dir, r::kRecord, "e2ee")));
+    ck_assert(launch(rec, recorder(g_server->room, dir, r::kRecord, "e2ee", "member")));
     ck_assert(wait_for([&] { return cam.saw_recorder("recorder"); }, 10));
     ck_assert_msg(wait_for([&] { return file_size(file) > 30000; }, 30), "%s: %lld bytes (errors '%s' '%s')",
         file.c_str(), static_cast<long long>(file_size(file)), cam.first_error().c_str(), rec.first_error().c_str());
@@ -225,6 +234,84 @@ START_TEST(test_e2ee_recording_as_a_member)
   }
   check_recording(file);
   remove_dir(dir);
+}
+END_TEST
+
+// `gst-e2ee-room-archive ARGS...`: its exit status, output in `out`.
+int archive_tool(std::vector<std::string> args, std::string* out)
+{
+  std::vector<char*> argv{ const_cast<char*>(ROOM_ARCHIVE_TOOL_PATH) };
+  for (auto& a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  gchar *o = nullptr, *e = nullptr;
+  gint status = 0;
+  ck_assert(g_spawn_sync(nullptr, argv.data(), nullptr, G_SPAWN_DEFAULT, nullptr, nullptr, &o, &e, &status, nullptr));
+  *out = std::string(o ? o : "") + (e ? e : "");
+  g_free(o);
+  g_free(e);
+  return g_spawn_check_wait_status(status, nullptr) ? 0 : 1;
+}
+
+// By default an e2ee room is recorded as ciphertext: the recorder joins
+// outside the MLS group (the cameras are told it records ciphertext), holds
+// no key, and archives each camera's SFrame frames. cam-2 comes later, so
+// the group rekeys while cam-1 is archived. After the meeting,
+// gst-e2ee-room-archive decrypts both archives with cam-1's key log into
+// WebM that plays, video and audio; without a key log that covers them,
+// nothing comes out.
+START_TEST(test_e2ee_ciphertext_archive)
+{
+  const std::string room = create_room("e2ee");
+  const std::string dir = temp_dir(), out_dir = temp_dir();
+  const std::string key_log = out_dir + "/cam-1.keys";
+  const std::string cam1_archive = dir + "/cam-1.sframe-archive", cam2_archive = dir + "/cam-2.sframe-archive";
+  {
+    Pipeline cam1, cam2, rec;
+    ck_assert(launch(cam1, camera(room, "cam-1", "e2ee", " key-log=" + key_log)));
+    ck_assert_msg(launch(rec, recorder(room, dir, r::kRecord, "e2ee")), "%s", rec.first_error().c_str());
+    ck_assert(wait_for([&] { return cam1.saw_recorder("recorder"); }, 10));
+    std::string status;
+    g_server->admin({ "list" }, &status);
+    ck_assert_msg(status.find("recorder (recorder, ciphertext)") != std::string::npos, "%s", status.c_str());
+    ck_assert_msg(wait_for([&] { return file_size(cam1_archive) > 30000; }, 30), "%s: %lld bytes (errors '%s' '%s')",
+        cam1_archive.c_str(), static_cast<long long>(file_size(cam1_archive)), cam1.first_error().c_str(),
+        rec.first_error().c_str());
+    ck_assert(launch(cam2, camera(room, "cam-2", "e2ee")));
+    ck_assert(wait_for([&] { return file_size(cam2_archive) > 30000; }, 30));
+    const goffset cam1_before = file_size(cam1_archive);
+    ck_assert(wait_for([&] { return file_size(cam1_archive) > cam1_before + 30000; }, 30));
+    gst_element_send_event(rec.pipeline, gst_event_new_eos());
+    ck_assert(wait_for([&] { return rec.eos; }, 15));
+    ck_assert_msg(rec.first_error().empty(), "%s", rec.first_error().c_str());
+  }
+  gchar* log_text = nullptr;
+  ck_assert(g_file_get_contents(key_log.c_str(), &log_text, nullptr, nullptr));
+  const std::string keys = log_text;
+  g_free(log_text);
+  ck_assert_msg(std::count(keys.begin(), keys.end(), '\n') >= 2, "cam-1 logged one epoch only:\n%s", keys.c_str());
+  GStatBuf st;
+  ck_assert(g_stat(key_log.c_str(), &st) == 0 && (st.st_mode & 0777) == 0600);
+
+  // With the log of the first epoch only, cam-2 (there from a later one)
+  // decrypts to nothing: the tool fails rather than write an empty file.
+  const std::string first_epoch = out_dir + "/first.keys", early_dir = out_dir + "/early";
+  ck_assert(g_file_set_contents(first_epoch.c_str(), keys.substr(0, keys.find('\n') + 1).c_str(), -1, nullptr));
+  g_mkdir(early_dir.c_str(), 0700);
+  std::string out;
+  ck_assert(archive_tool({ "decrypt", "--key-log", first_epoch, "--output", early_dir, cam2_archive }, &out) != 0);
+  ck_assert_msg(out.find("opens none of its frames") != std::string::npos, "%s", out.c_str());
+  ck_assert(!g_file_test((early_dir + "/cam-2.webm").c_str(), G_FILE_TEST_EXISTS));
+  remove_dir(early_dir);
+  g_unlink(first_epoch.c_str());
+
+  ck_assert_msg(archive_tool({ "decrypt", "--key-log", key_log, "--output", out_dir, cam1_archive, cam2_archive },
+      &out) == 0, "%s", out.c_str());
+  g_print("%s", out.c_str());
+  check_recording(out_dir + "/cam-1.webm");
+  check_recording(out_dir + "/cam-2.webm");
+  remove_dir(dir);
+  remove_dir(out_dir);
 }
 END_TEST
 
@@ -254,7 +341,8 @@ START_TEST(test_location_made_or_refused)
   }
   {
     Pipeline rec;
-    ck_assert(launch(rec, recorder(g_server->room, dir + "/made/here", r::kRecord, "e2ee")));
+    ck_assert_msg(launch(rec, recorder(g_server->room, dir + "/made/here", r::kRecord, "e2ee")), "%s",
+        rec.first_error().c_str());
     ck_assert(g_file_test((dir + "/made/here").c_str(), G_FILE_TEST_IS_DIR));
   }
   g_rmdir((dir + "/made/here").c_str());
@@ -272,6 +360,7 @@ int main(int argc, char** argv)
   tcase_add_checked_fixture(tc, start_server, stop_server);
   tcase_add_test(tc, test_hop_by_hop_recording);
   tcase_add_test(tc, test_e2ee_recording_as_a_member);
+  tcase_add_test(tc, test_e2ee_ciphertext_archive);
   tcase_add_test(tc, test_recording_needs_the_permission);
   tcase_add_test(tc, test_location_made_or_refused);
   suite_add_tcase(s, tc);

@@ -29,7 +29,7 @@ const MessageSpec kSpecs[] = {
   // client -> server
   { "join", { { "room", Type::String, kRequired }, { "token", Type::String, kRequired },
               { "mode", Type::String, kRequired }, { "role", Type::String, kOptional },
-              { "receive", Type::Bool, kOptional } } },
+              { "receive", Type::Bool, kOptional }, { "mls-member", Type::Bool, kOptional } } },
   { "mls", { { "data", Type::String, kRequired } } },
   { "sdp", { { "kind", Type::String, kRequired }, { "sdp", Type::String, kRequired } } },
   { "candidate", { { "mline", Type::Number, kRequired }, { "candidate", Type::String, kRequired } } },
@@ -56,7 +56,7 @@ const MessageSpec kSpecs[] = {
   { "refused", { { "code", Type::String, kRequired }, { "reason", Type::String, kRequired } } },
   { "track-refused", { { "track", Type::String, kRequired }, { "reason", Type::String, kRequired } } },
   { "participant", { { "identity", Type::String, kRequired }, { "event", Type::String, kRequired },
-                     { "role", Type::String, kOptional } } },
+                     { "role", Type::String, kOptional }, { "recording", Type::String, kOptional } } },
   { "track", { { "identity", Type::String, kRequired }, { "track", Type::String, kRequired },
                { "ssrc", Type::Number, kRequired } } },
   { "removed", { { "reason", Type::String, kRequired } } },
