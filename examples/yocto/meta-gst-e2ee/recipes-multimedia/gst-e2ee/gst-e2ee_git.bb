@@ -56,9 +56,9 @@ FILES:${PN}-transport = "${libdir}/gstreamer-1.0/libgsttransport.so"
 RDEPENDS:${PN}-transport = "${PN}"
 # The appliance elements roomsink, roomsrc and roomrecorder (they drive the
 # transport, mls and sframe plugins inside; the recorder writes WebM through
-# splitmuxsink); the room server and its token tool apart, for the box that
-# runs the server.
-FILES:${PN}-room = "${libdir}/gstreamer-1.0/libgstroom.so"
+# splitmuxsink; gst-e2ee-room-archive decrypts its ciphertext archives); the
+# room server and its token tool apart, for the box that runs the server.
+FILES:${PN}-room = "${libdir}/gstreamer-1.0/libgstroom.so ${bindir}/gst-e2ee-room-archive"
 RDEPENDS:${PN}-room = "${PN} ${PN}-transport ${PN}-mls ${PN}-sframe gstreamer1.0-plugins-base-app \
                        gstreamer1.0-plugins-good-vpx gstreamer1.0-plugins-base-opus \
                        gstreamer1.0-plugins-good-rtp gstreamer1.0-plugins-good-rtpmanager \
