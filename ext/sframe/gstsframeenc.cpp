@@ -338,7 +338,7 @@ gst_sframe_enc_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuffer
   gst_buffer_unmap (inbuf, &in);
 
   if (after.request_key_frame) {
-    GST_INFO_OBJECT (self, "encrypt key changed: requesting a key frame upstream");
+    GST_INFO_OBJECT (self, "new encrypt key, or frames dropped before it: requesting a key frame upstream");
     gst_pad_push_event (GST_BASE_TRANSFORM_SINK_PAD (trans),
         gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
   }
