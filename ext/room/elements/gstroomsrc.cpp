@@ -75,7 +75,10 @@ expose (GstRoomSrc * self, GstPad * demux_pad, const r::ReceivedStream & track)
   if (e2ee)
     desc += std::string ("rtpsframedepay ! sframedec ! ") + (audio ? "opusdec" : "vp8dec");
   else
-    desc += audio ? "rtpopusdepay ! opusdec" : "rtpvp8depay ! vp8dec";
+    /* A viewer that joins mid-stream asks for a key frame (an RTCP PLI
+     * through the server) and decodes from it, instead of feeding vp8dec
+     * delta frames without their reference until the next periodic one. */
+    desc += audio ? "rtpopusdepay ! opusdec" : "rtpvp8depay request-keyframe=true wait-for-keyframe=true ! vp8dec";
   GError *err = nullptr;
   GstElement *chain = gst_parse_bin_from_description (desc.c_str (), TRUE, &err);
   if (!chain) {
