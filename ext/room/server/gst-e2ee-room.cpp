@@ -4,6 +4,7 @@
 //   make-cert  a self-signed certificate for a first deployment or a test
 //   admin      one command on the admin socket (list, create, admit, deny,
 //              kick, revoke-identity, revoke-token, lock, screen-share, end)
+#include "../tools/command-line.h"
 #include "room-daemon.h"
 #include "room/signing_key.h"
 #include "room/tls_identity.h"
@@ -63,8 +64,7 @@ struct Options {
 
 int fail(const std::string& message)
 {
-  std::fprintf(stderr, "gst-e2ee-room: %s\n", message.c_str());
-  return 1;
+  return gste2ee::room::command_failed("gst-e2ee-room", message);
 }
 
 std::string admin_socket_path(const Options& o)
@@ -292,14 +292,9 @@ int main(int argc, char** argv)
   GOptionContext* ctx = g_option_context_new("serve|make-cert|admin ... - the gst-e2ee room server");
   g_option_context_set_description(ctx, kSummary);
   g_option_context_add_main_entries(ctx, entries, nullptr);
-  GError* err = nullptr;
-  const bool parsed = g_option_context_parse(ctx, &argc, &argv, &err);
-  g_option_context_free(ctx);
-  if (!parsed) {
-    const int rc = fail(err->message);
-    g_error_free(err);
-    return rc;
-  }
+  std::string parse_error;
+  if (!gste2ee::room::parse_command_line(ctx, &argc, &argv, &parse_error))
+    return fail(parse_error);
   const char* command = argc >= 2 ? argv[1] : "";
   if (std::strcmp(command, "serve") == 0 && argc == 2)
     return serve(o);

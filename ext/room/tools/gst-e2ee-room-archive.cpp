@@ -7,6 +7,7 @@
 // starting at the first video key frame; frames of epochs missing from the
 // log are counted and left out. docs/elements/roomrecorder.md.
 #include "archive-decryptor.h"
+#include "command-line.h"
 #include "mls/sframe_key_log.h"
 #include "room/sframe_archive.h"
 
@@ -27,10 +28,9 @@ namespace m = gste2ee::mls;
 
 namespace {
 
-int fail(const std::string& why)
+int fail(const std::string& message)
 {
-  std::fprintf(stderr, "gst-e2ee-room-archive: %s\n", why.c_str());
-  return 1;
+  return gste2ee::room::command_failed("gst-e2ee-room-archive", message);
 }
 
 bool read_file(const std::string& path, std::vector<uint8_t>* out, std::string* error)
@@ -214,14 +214,9 @@ int main(int argc, char** argv)
   GOptionContext* ctx = g_option_context_new("decrypt ARCHIVE... - decrypt roomrecorder's ciphertext archives");
   g_option_context_add_main_entries(ctx, entries, nullptr);
   g_option_context_add_group(ctx, gst_init_get_option_group());
-  GError* err = nullptr;
-  const bool parsed = g_option_context_parse(ctx, &argc, &argv, &err);
-  g_option_context_free(ctx);
-  if (!parsed) {
-    const int rc = fail(err->message);
-    g_error_free(err);
-    return rc;
-  }
+  std::string parse_error;
+  if (!gste2ee::room::parse_command_line(ctx, &argc, &argv, &parse_error))
+    return fail(parse_error);
   if (argc < 3 || std::strcmp(argv[1], "decrypt") != 0 || !key_log)
     return fail("usage: gst-e2ee-room-archive decrypt --key-log FILE [--output DIR] ARCHIVE... (see --help)");
   std::vector<uint8_t> log_bytes;

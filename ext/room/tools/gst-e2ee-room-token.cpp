@@ -6,6 +6,7 @@
 //           room server is configured with (--keys);
 //   mint    prints a signed token for one identity and one room;
 //   verify  checks a token as the server would (without spending its jti).
+#include "command-line.h"
 #include "room/join_token.h"
 #include "mls/primitives.h"
 #include "room/base64url.h"
@@ -58,8 +59,7 @@ struct Options {
 
 int fail(const std::string& message)
 {
-  std::fprintf(stderr, "gst-e2ee-room-token: %s\n", message.c_str());
-  return 1;
+  return gste2ee::room::command_failed("gst-e2ee-room-token", message);
 }
 
 bool read_text(const char* path, std::string* out, std::string* error)
@@ -223,14 +223,9 @@ int main(int argc, char** argv)
   GOptionContext* ctx = g_option_context_new("keygen|mint|verify [TOKEN] - join tokens for gst-e2ee-room");
   g_option_context_set_description(ctx, kSummary);
   g_option_context_add_main_entries(ctx, entries, nullptr);
-  GError* err = nullptr;
-  const bool parsed = g_option_context_parse(ctx, &argc, &argv, &err);
-  g_option_context_free(ctx);
-  if (!parsed) {
-    const int rc = fail(err->message);
-    g_error_free(err);
-    return rc;
-  }
+  std::string parse_error;
+  if (!gste2ee::room::parse_command_line(ctx, &argc, &argv, &parse_error))
+    return fail(parse_error);
   const char* command = argc >= 2 ? argv[1] : "";
   if (std::strcmp(command, "keygen") == 0 && argc == 2)
     return keygen(o);

@@ -23,6 +23,17 @@ SecretBytes& SecretBytes::operator=(SecretBytes&& o) noexcept
   return *this;
 }
 
+int hex_digit_value(char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
 SecretBytes::~SecretBytes()
 {
   wipe();

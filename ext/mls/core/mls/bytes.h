@@ -44,4 +44,7 @@ inline Bytes to_bytes(std::string_view s)
   return Bytes(s.begin(), s.end());
 }
 
+// The value of one hexadecimal digit (either case), or -1.
+int hex_digit_value(char c);
+
 } // namespace gste2ee::mls

@@ -14,17 +14,6 @@ namespace gste2ee::mls {
 
 namespace {
 
-int hex_digit(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 bool parse_u64(const std::string& s, uint64_t* out)
 {
   if (s.empty() || s.size() > 20)
@@ -62,7 +51,7 @@ bool parse_line(const std::string& line, KeyLogEntry* e)
     } else if (name == "base-key" && !value.empty() && value.size() % 2 == 0 && value.size() <= 128) {
       SecretBytes key(value.size() / 2);
       for (size_t i = 0; i < key.size(); i++) {
-        const int hi = hex_digit(value[2 * i]), lo = hex_digit(value[2 * i + 1]);
+        const int hi = hex_digit_value(value[2 * i]), lo = hex_digit_value(value[2 * i + 1]);
         if (hi < 0 || lo < 0)
           return false;
         key.data()[i] = static_cast<uint8_t>(hi << 4 | lo);
