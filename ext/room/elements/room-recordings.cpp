@@ -67,6 +67,13 @@ void Recordings::add_stream(GstPad* rtp, const ReceivedStream& s)
   stream->src = gst_element_get_static_pad(chain, "src");
   Stream* st = stream.get();
   GST_INFO_OBJECT(bin_, "%s's %s (%s)", s.identity.c_str(), s.kind.c_str(), GST_PAD_NAME(rtp));
+  // The chain is in the bin before its recording can see it: a file that
+  // starts (on another stream's thread) links every stream it has to its
+  // muxer, which fails for a chain not yet in the bin (that stream was then
+  // silently missing from the file). Until then the gate drops.
+  gst_pad_add_probe(st->src, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+      gate, st, nullptr);
+  add_linked(bin_, chain, rtp);
   {
     std::lock_guard<std::mutex> g(lock_);
     // The participant's file that has not started yet, unless it has this
@@ -88,9 +95,6 @@ void Recordings::add_stream(GstPad* rtp, const ReceivedStream& s)
     st->recording = r;
     r->streams.push_back(std::move(stream));
   }
-  gst_pad_add_probe(st->src, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
-      gate, st, nullptr);
-  add_linked(bin_, chain, rtp);
 }
 
 // Every buffer of a stream passes here: dropped until its file started (the
@@ -100,10 +104,13 @@ GstPadProbeReturn Recordings::gate(GstPad*, GstPadProbeInfo* info, gpointer data
 {
   auto* st = static_cast<Stream*>(data);
   Recordings* self = st->owner;
-  Recording* r = st->recording;
+  Recording* r;
   bool start = false;
   {
     std::lock_guard<std::mutex> g(self->lock_);
+    r = st->recording;
+    if (!r)
+      return GST_PAD_PROBE_DROP;  // not in a recording yet (add_stream)
     if (r->state == State::Waiting && g_get_monotonic_time() - r->first_at >= kSettleUs) {
       r->state = State::Starting;
       start = true;
@@ -206,10 +213,15 @@ void Recordings::start(Recording* r)
   }
   for (auto& st : r->streams) {
     GstPad* pad = gst_element_request_pad_simple(split, st->video ? "video" : "audio_%u");
-    if (pad && gst_pad_link(st->src, pad) == GST_PAD_LINK_OK) {
+    const GstPadLinkReturn linked = pad ? gst_pad_link(st->src, pad) : GST_PAD_LINK_REFUSED;
+    if (linked == GST_PAD_LINK_OK) {
       std::lock_guard<std::mutex> g(lock_);
       st->mux_pad = pad;
-    } else if (pad) {
+      continue;
+    }
+    GST_ELEMENT_WARNING(bin_, STREAM, MUX, ("%s's %s is missing from its recording", r->identity.c_str(),
+        st->video ? "video" : "audio"), ("cannot link it to the muxer: %s", gst_pad_link_get_name(linked)));
+    if (pad) {
       gst_element_release_request_pad(split, pad);
       gst_object_unref(pad);
     }
