@@ -56,7 +56,7 @@ constexpr int kFinishTimeoutMs = 10000;
 struct _GstRoomRecorder {
   GstBin parent;
   r::RoomElementSettings settings;
-  std::mutex lock;              // the two properties below
+  std::mutex lock;              // the three properties below
   std::string location;
   guint64 max_size_time;
   E2eeRecording e2ee_recording;
