@@ -2,13 +2,17 @@
 // The ciphertext archive format (room/sframe_archive.h): what the writer
 // appends reads back exactly; a file never replaced; a last record cut
 // short (a recorder that died) is tolerated and reported; anything
-// malformed is refused with the reason.
+// malformed is refused with the reason; and 20000 mutations of an archive
+// and of a key log (both are files someone may hand the decrypting tool)
+// are parsed without a crash, here and in the sanitized build.
 #include "room/sframe_archive.h"
+#include "mls/sframe_key_log.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -142,6 +146,58 @@ START_TEST(test_malformed_refused)
 }
 END_TEST
 
+START_TEST(test_mutations_parse_or_refuse)
+{
+  const auto archive = written_archive();
+  const std::string log = "epoch=1 sframe-cipher-suite=4 epoch-bits=4 base-key=00112233445566778899aabbccddeeff\n"
+                          "epoch=2 sframe-cipher-suite=4 epoch-bits=4 base-key=ffeeddccbbaa99887766554433221100\n";
+  std::mt19937 rng(9605);
+  size_t archives_ok = 0, archives_refused = 0, logs_ok = 0, logs_refused = 0;
+  auto mutate = [&](std::vector<uint8_t> b) {
+    for (int n = 1 + static_cast<int>(rng() % 3); n > 0; n--) {
+      const size_t at = b.empty() ? 0 : rng() % b.size();
+      switch (rng() % 4) {
+        case 0: b.insert(b.begin() + static_cast<long>(at), static_cast<uint8_t>(rng())); break;
+        case 1: if (!b.empty()) b[at] ^= static_cast<uint8_t>(1u << (rng() % 8)); break;
+        case 2: b.resize(at); break;
+        default: if (!b.empty()) b[at] = static_cast<uint8_t>(rng()); break;
+      }
+    }
+    return b;
+  };
+  for (int i = 0; i < 20000; i++) {
+    r::Archive a;
+    std::string error;
+    const auto bytes = mutate(archive);
+    if (r::parse_archive(bytes, &a, &error)) {
+      archives_ok++;
+      for (const auto& f : a.frames) {  // what parses is consistent
+        bool declared = false;
+        for (const auto& st : a.streams)
+          declared |= st.id == f.stream;
+        ck_assert(declared);
+      }
+    } else {
+      archives_refused++;
+      ck_assert(!error.empty());
+    }
+    const auto text = mutate(std::vector<uint8_t>(log.begin(), log.end()));
+    std::vector<gste2ee::mls::KeyLogEntry> entries;
+    if (gste2ee::mls::parse_key_log(std::string(text.begin(), text.end()), &entries, &error)) {
+      logs_ok++;
+      for (const auto& e : entries)
+        ck_assert(!e.base_key.empty() && e.sframe_suite >= 1 && e.epoch_bits <= 32);
+    } else {
+      logs_refused++;
+    }
+  }
+  // Both outcomes are reached: the mutations test the checks, not only the
+  // first one.
+  ck_assert_msg(archives_ok > 1000 && archives_refused > 1000 && logs_ok > 500 && logs_refused > 1000,
+      "archives %zu/%zu, logs %zu/%zu", archives_ok, archives_refused, logs_ok, logs_refused);
+}
+END_TEST
+
 int main()
 {
   Suite* s = suite_create("sframe-archive");
@@ -149,6 +205,7 @@ int main()
   tcase_add_test(tc, test_round_trip);
   tcase_add_test(tc, test_cut_short);
   tcase_add_test(tc, test_malformed_refused);
+  tcase_add_test(tc, test_mutations_parse_or_refuse);
   suite_add_tcase(s, tc);
   return run_suite(s);
 }
