@@ -305,8 +305,8 @@ gst_room_recorder_class_init (GstRoomRecorderClass * klass)
   const auto rw = static_cast < GParamFlags > (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   g_object_class_install_property (gobject_class, PROP_LOCATION, g_param_spec_string ("location", "Location",
           "The directory the files go to (made, owner-only, if missing): <identity>.webm per participant, "
-          "<identity>-screen.webm "
-          "per screen share, -2, -3... added rather than overwriting a file", ".", rw));
+          "<identity>-screen.webm per screen share (an e2ee room's ciphertext: <identity>.sframe-archive), -2, -3... "
+          "added rather than overwriting a file", ".", rw));
   g_object_class_install_property (gobject_class, PROP_MAX_SIZE_TIME, g_param_spec_uint64 ("max-size-time",
           "Max size time", "Close a file and start the next (<identity>.001.webm, ...) after this much time, in "
           "nanoseconds, so a crash loses at most that much; 0: one file per participant", 0, G_MAXUINT64, 0, rw));
