@@ -208,7 +208,8 @@ int main(int argc, char** argv)
   gchar* output = nullptr;
   const GOptionEntry entries[] = {
     { "key-log", 0, 0, G_OPTION_ARG_FILENAME, &key_log, "A member's key log (roomsink/roomsrc key-log)", "FILE" },
-    { "output", 0, 0, G_OPTION_ARG_FILENAME, &output, "Directory for the WebM files (default: .)", "DIR" },
+    { "output", 0, 0, G_OPTION_ARG_FILENAME, &output, "Directory for the WebM files, made if missing (default: .)",
+      "DIR" },
     {},
   };
   GOptionContext* ctx = g_option_context_new("decrypt ARCHIVE... - decrypt roomrecorder's ciphertext archives");
@@ -233,9 +234,16 @@ int main(int argc, char** argv)
   if (epochs.empty())
     return fail(std::string(key_log) + " holds no epoch");
   r::ArchiveDecryptor decryptor(std::move(epochs));
+  // The output directory is made if missing (owner-only: it will hold the
+  // meeting in the clear).
+  const std::string out_dir = output ? output : ".";
+  if (!g_file_test(out_dir.c_str(), G_FILE_TEST_EXISTS))
+    g_mkdir_with_parents(out_dir.c_str(), 0700);
+  if (!g_file_test(out_dir.c_str(), G_FILE_TEST_IS_DIR))
+    return fail(out_dir + " is not a directory and cannot be made one");
   int rc = 0;
   for (int i = 2; i < argc; i++)
-    rc |= convert(argv[i], output ? output : ".", decryptor);
+    rc |= convert(argv[i], out_dir, decryptor);
   g_free(key_log);
   g_free(output);
   return rc;
