@@ -232,6 +232,8 @@ void RoomSession::post_participant(const Message& m)
   const std::string role = m.has("role") ? m.str("role") : "participant";
   GstStructure* s = gst_structure_new("room-participant", "identity", G_TYPE_STRING, m.str("identity").c_str(),
       "event", G_TYPE_STRING, m.str("event").c_str(), "role", G_TYPE_STRING, role.c_str(), nullptr);
+  if (m.has("recording"))  // "ciphertext": a recorder outside the MLS group
+    gst_structure_set(s, "recording", G_TYPE_STRING, m.str("recording").c_str(), nullptr);
   gst_element_post_message(bin_, gst_message_new_element(GST_OBJECT(bin_), s));
   // gst-launch-1.0 prints an info message's debug text: the notice is both.
   if (role == "recorder" && (m.str("event") == "joined" || m.str("event") == "present"))

@@ -80,7 +80,10 @@ inline GstBusSyncReply on_bus(GstBus*, GstMessage* msg, gpointer data)
         p->left.push_back(g_value_get_string(gst_value_array_get_value(left, i)));
     } else if (gst_structure_has_name(s, "room-participant")
         && g_strcmp0(gst_structure_get_string(s, "role"), "recorder") == 0) {
-      p->recorders.push_back(gst_structure_get_string(s, "identity"));
+      // "identity", or "identity:ciphertext" for a recorder outside the MLS group.
+      const gchar* recording = gst_structure_get_string(s, "recording");
+      p->recorders.push_back(std::string(gst_structure_get_string(s, "identity")) + (recording ? ":" : "")
+          + (recording ? recording : ""));
     } else if (gst_structure_has_name(s, "splitmuxsink-fragment-closed")) {
       p->files_closed.push_back(gst_structure_get_string(s, "location"));
     }

@@ -270,7 +270,7 @@ START_TEST(test_e2ee_ciphertext_archive)
     Pipeline cam1, cam2, rec;
     ck_assert(launch(cam1, camera(room, "cam-1", "e2ee", " key-log=" + key_log)));
     ck_assert_msg(launch(rec, recorder(room, dir, r::kRecord, "e2ee")), "%s", rec.first_error().c_str());
-    ck_assert(wait_for([&] { return cam1.saw_recorder("recorder"); }, 10));
+    ck_assert(wait_for([&] { return cam1.saw_recorder("recorder:ciphertext"); }, 10));
     std::string status;
     g_server->admin({ "list" }, &status);
     ck_assert_msg(status.find("recorder (recorder, ciphertext)") != std::string::npos, "%s", status.c_str());
