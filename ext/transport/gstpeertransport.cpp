@@ -53,6 +53,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <bitset>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -134,6 +135,7 @@ struct Private {
    * hears a ClientHello has no timer of its own). */
   uint64_t path_found_us = 0;
   uint64_t drops_unknown_pt = 0;
+  std::bitset<128> unknown_pts_logged;  /* each named once in the debug log */
   uint64_t unsent_without_keys = 0;  /* before the handshake ended, or after a failure */
   uint64_t unsent_oversized = 0;     /* larger than a datagram can be once protected */
   bool negotiation_needed_sent = false;
@@ -343,6 +345,10 @@ src_pad_for_pt (GstPeerTransport * self, guint pt)
     auto c = p->remote.caps_by_pt.find (pt);
     if (c == p->remote.caps_by_pt.end ()) {
       p->drops_unknown_pt++;
+      if (!p->unknown_pts_logged.test (pt)) {
+        p->unknown_pts_logged.set (pt);
+        GST_WARNING_OBJECT (self, "dropping RTP with payload type %u: not in the remote description", pt);
+      }
       return nullptr;
     }
     caps_str = c->second;
@@ -1360,6 +1366,13 @@ change_state (GstElement * element, GstStateChange transition)
   if (ret == GST_STATE_CHANGE_FAILURE)
     return ret;
   if (transition == GST_STATE_CHANGE_READY_TO_NULL) {
+    if (gst_debug_category_get_threshold (GST_CAT_DEFAULT) >= GST_LEVEL_INFO) {
+      GstStructure *stats = make_stats (self);
+      gchar *text = gst_structure_to_string (stats);
+      GST_INFO_OBJECT (self, "stopping: %s", text);
+      g_free (text);
+      gst_structure_free (stats);
+    }
     stop_ice (self);
     remove_src_pads (self);
   }

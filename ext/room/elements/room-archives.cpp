@@ -104,6 +104,8 @@ void Archives::add_stream(GstPad* rtp, const ReceivedStream& s)
     st = stream.get();
     streams_.push_back(std::move(stream));
   }
+  GST_INFO_OBJECT(bin_, "archiving %s's %s (SSRC %08x) as stream %u", s.identity.c_str(), s.kind.c_str(), s.ssrc,
+      st->id);
   GstElement* sink = gst_bin_get_by_name(GST_BIN(chain), "frames");
   GstPad* pad = gst_element_get_static_pad(sink, "sink");
   gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, on_frame, st, nullptr);
@@ -144,6 +146,8 @@ bool Archives::write_frame(Stream* st, GstPad* pad, GstBuffer* buf)
     }
   }
   gst_buffer_unmap(buf, &map);
+  if (first)
+    GST_INFO_OBJECT(bin_, "%s's %s: first frame, %s", st->file->identity.c_str(), st->kind.c_str(), caps.c_str());
   if (first && st->kind != "audio" && request_key_frame_)
     request_key_frame_(st->ssrc);
   if (warn)

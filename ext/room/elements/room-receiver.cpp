@@ -7,6 +7,9 @@
 
 #include <cstdio>
 
+GST_DEBUG_CATEGORY_STATIC(room_receiver_debug);
+#define GST_CAT_DEFAULT room_receiver_debug
+
 namespace gste2ee::room {
 
 namespace {
@@ -37,6 +40,7 @@ GstPadProbeReturn on_upstream_event(GstPad*, GstPadProbeInfo* info, gpointer dat
 RoomReceiver::RoomReceiver(GstBin* bin, GstElement* transport, OnStream on_stream)
     : bin_(bin), transport_(transport), on_stream_(std::move(on_stream))
 {
+  GST_DEBUG_CATEGORY_INIT(room_receiver_debug, "roomreceiver", 0, "Streams received from a gst-e2ee room");
   // Our own reference: the bin drops its children before we are destroyed.
   if (transport_) {
     gst_object_ref(transport_);
@@ -62,6 +66,7 @@ void RoomReceiver::on_transport_pad(GstElement*, GstPad* pad, gpointer data)
   GstElement* demux = gst_element_factory_make("rtpssrcdemux", nullptr);
   if (!demux)
     return;
+  GST_INFO_OBJECT(self->bin_, "receiving %s", GST_PAD_NAME(pad));
   g_signal_connect(demux, "pad-added", G_CALLBACK(on_ssrc_pad), self);
   {
     std::lock_guard<std::mutex> g(self->lock_);
@@ -83,9 +88,11 @@ void RoomReceiver::on_ssrc_pad(GstElement*, GstPad* pad, gpointer data)
   if (it != self->tracks_.end()) {
     const ReceivedStream s = it->second;
     g.unlock();
+    GST_INFO_OBJECT(self->bin_, "SSRC %08x: %s's %s", ssrc, s.identity.c_str(), s.kind.c_str());
     self->on_stream_(pad, s);
     return;
   }
+  GST_INFO_OBJECT(self->bin_, "SSRC %08x: not announced yet, dropped until it is", ssrc);
   // Whose stream this is comes over signalling; until then it is dropped.
   const gulong probe = gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, drop_until_announced, nullptr, nullptr);
   self->pending_[ssrc] = { GST_PAD(gst_object_ref(pad)), probe };
@@ -97,6 +104,8 @@ void RoomReceiver::on_track(const Message& m)
   std::unique_lock<std::mutex> g(lock_);
   tracks_[ssrc] = { m.str("identity"), m.str("track"), ssrc };
   const auto it = pending_.find(ssrc);
+  GST_INFO_OBJECT(bin_, "SSRC %08x is %s's %s%s", ssrc, m.str("identity").c_str(), m.str("track").c_str(),
+      it == pending_.end() ? "" : " (already arriving)");
   if (it == pending_.end())
     return;
   const Pending p = it->second;
@@ -111,30 +120,36 @@ void RoomReceiver::on_track(const Message& m)
 void RoomReceiver::describe_reception(RoomMode mode)
 {
   const std::string sframe = mode == RoomMode::EndToEnd ? ", a-sframe=(string)\"\"" : "";
+  // What we receive, and the RTCP feedback we send (key frame requests).
   const std::string caps[] = {
     "application/x-rtp, media=(string)video, payload=(int)96, clock-rate=(int)90000, encoding-name=(string)VP8"
         + sframe,
     "application/x-rtp, media=(string)audio, payload=(int)111, clock-rate=(int)48000, encoding-name=(string)OPUS"
         + sframe,
+    "application/x-rtcp",
   };
-  // And one for the RTCP feedback we send (key frame requests).
-  const std::string all[] = { caps[0], caps[1], "application/x-rtcp" };
-  for (const auto& c : all) {
-    GstPad* pad = gst_element_request_pad_simple(transport_, "sink_%u");
-    if (!pad)
+  // Every pad first, then their caps: the transport asks for negotiation
+  // once all its sink pads have caps, and an offer made between two pads
+  // would leave the second kind out (its packets then dropped as an
+  // unknown payload type).
+  GstPad* pads[G_N_ELEMENTS(caps)];
+  for (GstPad*& pad : pads)
+    pad = gst_element_request_pad_simple(transport_, "sink_%u");
+  for (size_t i = 0; i < G_N_ELEMENTS(caps); i++) {
+    if (!pads[i])
       continue;
-    gst_pad_send_event(pad, gst_event_new_stream_start("room-reception"));
-    GstCaps* gc = gst_caps_from_string(c.c_str());
-    gst_pad_send_event(pad, gst_event_new_caps(gc));
+    dummy_pads_.push_back(pads[i]);
+    gst_pad_send_event(pads[i], gst_event_new_stream_start("room-reception"));
+    GstCaps* gc = gst_caps_from_string(caps[i].c_str());
+    gst_pad_send_event(pads[i], gst_event_new_caps(gc));
     gst_caps_unref(gc);
-    dummy_pads_.push_back(pad);
-    if (&c == &all[2]) {
-      GstSegment segment;
-      gst_segment_init(&segment, GST_FORMAT_TIME);
-      gst_pad_send_event(pad, gst_event_new_segment(&segment));
-      std::lock_guard<std::mutex> g(lock_);
-      feedback_ = pad;
-    }
+  }
+  if (GstPad* feedback = pads[G_N_ELEMENTS(caps) - 1]) {
+    GstSegment segment;
+    gst_segment_init(&segment, GST_FORMAT_TIME);
+    gst_pad_send_event(feedback, gst_event_new_segment(&segment));
+    std::lock_guard<std::mutex> g(lock_);
+    feedback_ = feedback;
   }
 }
 

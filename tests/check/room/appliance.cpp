@@ -5,7 +5,8 @@
 // group. The operator kicks one viewer: its element fails with the reason,
 // it decodes nothing more, and the other viewer's group moves to a new
 // epoch without it and goes on decoding. A viewer that expects a
-// hop-by-hop room is refused by the e2ee room with the reason.
+// hop-by-hop room is refused by the e2ee room with the reason. The offer a
+// viewer makes names both kinds of media it receives.
 #include "launched.h"
 #include "server-process.h"
 #include "run-suite.h"
@@ -80,6 +81,41 @@ START_TEST(test_mode_mismatch_fails_clearly)
 }
 END_TEST
 
+// The transport asks for negotiation once every sink pad has caps, and the
+// room session offers from its own thread at any moment after: the offer
+// made the instant it is asked for must already carry audio and video. One
+// made with the video pad alone was answered without audio, whose packets
+// were then dropped on arrival (a recorder's files lacked audio under load).
+void offer_now(GstElement* transport, gpointer data)
+{
+  gchar* offer = nullptr;
+  g_signal_emit_by_name(transport, "create-offer", &offer);
+  *static_cast<std::string*>(data) = offer ? offer : "(no offer)";
+  g_free(offer);
+}
+
+START_TEST(test_viewer_offers_audio_and_video)
+{
+  const std::string token = g_server->token(g_server->room, "eager", 0);
+  GError* err = nullptr;
+  GstElement* src = gst_parse_launch(("roomsrc" + element_properties(token)).c_str(), &err);
+  ck_assert_msg(src, "%s", err ? err->message : "?");
+  GstElement* transport = gst_bin_get_by_name(GST_BIN(src), "transport");
+  ck_assert(transport);
+  std::string offer;
+  g_signal_connect(transport, "on-negotiation-needed", G_CALLBACK(offer_now), &offer);
+  GstElement* pipeline = gst_pipeline_new(nullptr);
+  gst_bin_add(GST_BIN(pipeline), src);
+  ck_assert(gst_element_set_state(pipeline, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  g_signal_handlers_disconnect_by_data(transport, &offer);
+  gst_object_unref(transport);
+  gst_object_unref(pipeline);
+  ck_assert_msg(offer.find("VP8/90000") != std::string::npos && offer.find("OPUS/48000") != std::string::npos,
+      "the first offer lacks a kind:\n%s", offer.c_str());
+}
+END_TEST
+
 int main(int argc, char** argv)
 {
   gst_init(&argc, &argv);
@@ -89,6 +125,7 @@ int main(int argc, char** argv)
   tcase_add_checked_fixture(tc, start_server, stop_server);
   tcase_add_test(tc, test_camera_and_viewers);
   tcase_add_test(tc, test_mode_mismatch_fails_clearly);
+  tcase_add_test(tc, test_viewer_offers_audio_and_video);
   suite_add_tcase(s, tc);
   return run_suite(s);
 }
