@@ -50,10 +50,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bitset>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <bitset>
 #include <map>
 #include <memory>
 #include <mutex>
