@@ -169,16 +169,10 @@ identity_text (const mls::Bytes & b)
 bool
 parse_hex (const std::string & hex, mls::Bytes * out)
 {
-  if (hex.empty () || hex.size () % 2)
+  if (hex.empty ())
     return false;
-  out->clear ();
-  for (size_t i = 0; i < hex.size (); i += 2) {
-    const int hi = g_ascii_xdigit_value (hex[i]), lo = g_ascii_xdigit_value (hex[i + 1]);
-    if (hi < 0 || lo < 0)
-      return false;
-    out->push_back (static_cast<uint8_t> (hi << 4 | lo));
-  }
-  return true;
+  out->resize (hex.size () / 2);
+  return mls::decode_hex (hex, out->data ());
 }
 
 } // namespace

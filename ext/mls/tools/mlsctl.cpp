@@ -6,7 +6,6 @@
 // A call that fails prints one line on stderr, exits non-zero, and leaves
 // DIR as it was: new state is written to a temporary file and renamed into
 // place only after everything else succeeded.
-#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -77,16 +76,9 @@ m::Bytes from_hex(const std::string& hex)
 {
   if (hex.size() % 2)
     die("odd-length hex: " + hex);
-  m::Bytes out;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    char* end = nullptr;
-    const std::string byte = hex.substr(i, 2);
-    const long v = std::strtol(byte.c_str(), &end, 16);
-    if (*end || !std::isxdigit(static_cast<unsigned char>(byte[0])) ||
-        !std::isxdigit(static_cast<unsigned char>(byte[1])))
-      die("not hex: " + hex);
-    out.push_back(static_cast<uint8_t>(v));
-  }
+  m::Bytes out(hex.size() / 2);
+  if (!m::decode_hex(hex, out.data()))
+    die("not hex: " + hex);
   return out;
 }
 

@@ -23,6 +23,8 @@ SecretBytes& SecretBytes::operator=(SecretBytes&& o) noexcept
   return *this;
 }
 
+namespace {
+
 int hex_digit_value(char c)
 {
   if (c >= '0' && c <= '9')
@@ -32,6 +34,21 @@ int hex_digit_value(char c)
   if (c >= 'A' && c <= 'F')
     return c - 'A' + 10;
   return -1;
+}
+
+} // namespace
+
+bool decode_hex(std::string_view hex, uint8_t* out)
+{
+  if (hex.size() % 2)
+    return false;
+  for (size_t i = 0; i < hex.size() / 2; i++) {
+    const int hi = hex_digit_value(hex[2 * i]), lo = hex_digit_value(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0)
+      return false;
+    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return true;
 }
 
 SecretBytes::~SecretBytes()

@@ -44,7 +44,9 @@ inline Bytes to_bytes(std::string_view s)
   return Bytes(s.begin(), s.end());
 }
 
-// The value of one hexadecimal digit (either case), or -1.
-int hex_digit_value(char c);
+// Hexadecimal text (either case) into `out`, which holds hex.size() / 2
+// bytes; false for an odd length or a character that is not a hex digit
+// (`out` then holds part of the value: the caller drops it).
+bool decode_hex(std::string_view hex, uint8_t* out);
 
 } // namespace gste2ee::mls

@@ -50,12 +50,8 @@ bool parse_line(const std::string& line, KeyLogEntry* e)
       have_bits = true;
     } else if (name == "base-key" && !value.empty() && value.size() % 2 == 0 && value.size() <= 128) {
       SecretBytes key(value.size() / 2);
-      for (size_t i = 0; i < key.size(); i++) {
-        const int hi = hex_digit_value(value[2 * i]), lo = hex_digit_value(value[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-          return false;
-        key.data()[i] = static_cast<uint8_t>(hi << 4 | lo);
-      }
+      if (!decode_hex(value, key.data()))
+        return false;
       e->base_key = std::move(key);
       have_key = true;
     } else {
